@@ -1,0 +1,79 @@
+import { z } from "zod";
+import type { Database } from "./db/client";
+import type { Clock, IdGenerator } from "./services";
+import type { AuthenticatedUser } from "./auth/types";
+
+/** Bindings as wrangler.toml (and the test pool) provide them. */
+export interface Bindings {
+  DB: D1Database;
+  KV: KVNamespace;
+  RUN_OBJECT: DurableObjectNamespace;
+  USER_HUB: DurableObjectNamespace;
+  [key: string]: unknown;
+}
+
+const planLimitOverride = z.object({
+  perMinute: z.number().int().positive(),
+  perHour: z.number().int().positive(),
+});
+
+const jsonString = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return schema.parse(JSON.parse(raw)) as z.infer<T>;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be valid JSON of the expected shape" });
+      return z.NEVER;
+    }
+  });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+/**
+ * Plain-string configuration, validated once per request (cheap: a handful of fields).
+ * Parsing per request instead of caching keeps the Worker free of module-global state.
+ */
+export const configSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
+    DEV_AUTH_SECRET: optionalString,
+    DEV_AUTH_ISSUER: z.string().default("hydra-dev"),
+    OIDC_ISSUER: optionalString,
+    OIDC_AUDIENCE: optionalString,
+    OIDC_JWKS_URL: optionalString,
+    PUBLIC_BASE_URL: optionalString,
+    RATE_LIMITS: jsonString(z.record(z.string(), planLimitOverride)).optional(),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.ENVIRONMENT === "production" && cfg.DEV_AUTH_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEV_AUTH_SECRET"],
+        message: "DEV_AUTH_SECRET must not be set in production",
+      });
+    }
+    if (cfg.DEV_AUTH_SECRET && cfg.DEV_AUTH_SECRET.length < 32) {
+      ctx.addIssue({ code: "custom", path: ["DEV_AUTH_SECRET"], message: "must be at least 32 characters" });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export interface Variables {
+  requestId: string;
+  config: Config;
+  db: Database;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Set by the auth middleware on /v1 routes once credentials are verified. */
+  user: AuthenticatedUser;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

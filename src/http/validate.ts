@@ -1,0 +1,56 @@
+import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
+import { validator } from "hono/validator";
+import type { z } from "zod";
+import { ApiError } from "../errors";
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export function issuesOf(error: z.ZodError, prefix: (string | number)[] = []): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join(".") || "(root)",
+    message: issue.message,
+  }));
+}
+
+export function validationError(issues: FieldIssue[], message = "Request validation failed"): ApiError {
+  return new ApiError("VALIDATION_ERROR", message, { issues });
+}
+
+/** Parses with zod and throws the one VALIDATION_ERROR shape, listing every offending path. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where?: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(issuesOf(result.error, where ? [where] : []));
+  return result.data;
+}
+
+/** Reads a JSON body; a missing or malformed body is a VALIDATION_ERROR, never a 500. */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("VALIDATION_ERROR", "Request body is not valid JSON", {
+      issues: [{ path: "(body)", message: "malformed JSON" }],
+    });
+  }
+}
+
+type Target = Extract<keyof ValidationTargets, "json" | "query" | "param">;
+
+/**
+ * Hono validator that feeds zod and the one error envelope. `c.req.valid(target)` is typed
+ * by the schema's output.
+ */
+export function validate<T extends z.ZodType, Tg extends Target>(
+  target: Tg,
+  schema: T,
+): MiddlewareHandler<any, string, { in: { [K in Tg]: z.input<T> }; out: { [K in Tg]: z.output<T> } }> {
+  if (target === "json") {
+    return validator("json" as never, async (_value, c) => parseOrThrow(schema, await readJson(c))) as never;
+  }
+  return validator(target as never, (value) => parseOrThrow(schema, value)) as never;
+}

@@ -1,0 +1,11 @@
+import { createApp } from "./app";
+import type { Bindings } from "./env";
+
+export { RunObject } from "./runtime/run-object";
+export { UserHub } from "./runtime/user-hub";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Bindings>;

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { findGraphProblems } from "./graph";
+
+export const MANIFEST_SCHEMA_URL = "https://hydra.opiusai.com/schemas/workflow/v1.0.json";
+
+export const ACTIONS = [
+  "code_agent", "research_agent", "planning_agent", "review_agent", "test_agent", "docs_agent",
+  "custom_agent", "github_integration", "slack_integration", "notion_integration", "jira_integration",
+  "linear_integration", "database_integration", "api_integration", "webhook_integration", "file_read",
+  "file_write", "shell_execute", "search_codebase", "condition", "loop", "parallel", "human_input",
+  "analyze_code", "edit_file", "edit_files", "generate_code", "generate_tests", "execute_command",
+  "search_references", "design_architecture", "review_and_commit",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const ADAPTERS = ["claude", "cursor", "codex"] as const;
+export type Adapter = (typeof ADAPTERS)[number];
+export const adapterSchema = z.enum(ADAPTERS);
+
+const STEP_ID = /^[a-z][a-z0-9_]*$/;
+
+export const stepSchema = z.object({
+  id: z.string().max(100).regex(STEP_ID, "step id must be snake_case (^[a-z][a-z0-9_]*$)"),
+  name: z.string().min(1).max(200),
+  action: z.enum(ACTIONS, { error: (issue) => `unknown action '${String(issue.input)}'` }),
+  agent: z.string().max(100).optional(),
+  depends_on: z.array(z.string()).max(100).optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  condition: z.string().max(1000).optional(),
+  retry: z.object({ max_attempts: z.number().int().min(1).max(10).optional() }).loose().optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+const adaptersSchema = z
+  .object({
+    claude: z
+      .object({
+        mode: z.enum(["sub_agent", "direct", "sequential", "parallel"]).optional(),
+        config: z
+          .object({
+            spawn_agents_per_step: z.boolean().optional(),
+            max_parallel_agents: z.number().int().min(1).max(32).optional(),
+            context_window: z.enum(["standard", "extended"]).optional(),
+          })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
+    cursor: z.object({ mode: z.enum(["composer", "direct", "parallel"]).optional() }).loose().optional(),
+    codex: z.object({ mode: z.enum(["function_calling", "direct"]).optional() }).loose().optional(),
+  })
+  .strict();
+
+/** HMS v1.0, the one schema used by REST input, MCP rendering and the runtime planner. */
+export const manifestSchema = z
+  .object({
+    $schema: z.string().optional(),
+    manifest_version: z.literal("1.0", { error: 'manifest_version must be "1.0"' }),
+    name: z.string().min(1).max(200),
+    intent: z.string().max(500).optional(),
+    context: z
+      .object({
+        repo: z.string().optional(),
+        entrypoint: z.string().optional(),
+        language: z.string().optional(),
+        framework: z.string().optional(),
+        connectors: z.array(z.string()).optional(),
+      })
+      .loose()
+      .optional(),
+    steps: z.array(stepSchema).min(1, "a manifest needs at least one step").max(200),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+    adapters: adaptersSchema.optional(),
+  })
+  .superRefine((manifest, ctx) => {
+    for (const problem of findGraphProblems(manifest.steps)) {
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    }
+  });
+
+export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { notFound } from "../errors";
+import { ok, okPage } from "../http/envelope";
+import { validate } from "../http/validate";
+import { getManifest, getVisibleWorkflow, getWorkflowVersion } from "./access";
+import { toWorkflowDetail } from "./dto";
+import { createWorkflowBody, listWorkflowsQuery, updateWorkflowBody } from "./schemas";
+import { createWorkflow, deleteWorkflow, listOwnWorkflows, listVersions, updateWorkflow } from "./service";
+
+const serviceCtx = (c: { var: AppEnv["Variables"] }) => ({
+  db: c.var.db,
+  ids: c.var.ids,
+  now: c.var.clock.now(),
+  userId: c.var.user.id,
+});
+
+export const workflowRoutes = new Hono<AppEnv>()
+  .get("/", validate("query", listWorkflowsQuery), async (c) =>
+    okPage(c, await listOwnWorkflows(c.var.db, c.var.user.id, c.req.valid("query"))),
+  )
+  .post("/", validate("json", createWorkflowBody), async (c) =>
+    ok(c, await createWorkflow(serviceCtx(c), c.req.valid("json")), 201),
+  )
+  .get("/:workflowId", async (c) => {
+    const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
+    return ok(c, toWorkflowDetail(row, await getManifest(c.var.db, row.id, row.currentVersion)));
+  })
+  .put("/:workflowId", validate("json", updateWorkflowBody), async (c) => {
+    const { row, manifest } = await updateWorkflow(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    return ok(c, toWorkflowDetail(row, manifest));
+  })
+  .delete("/:workflowId", async (c) => {
+    const row = await deleteWorkflow(serviceCtx(c), c.req.param("workflowId"));
+    return ok(c, { workflowId: row.id, deleted: true });
+  })
+  .get("/:workflowId/versions", async (c) => {
+    const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
+    return ok(c, await listVersions(c.var.db, row.id));
+  })
+  .get("/:workflowId/versions/:version", async (c) => {
+    const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
+    const version = await getWorkflowVersion(c.var.db, row.id, c.req.param("version"));
+    if (!version) throw notFound("Workflow version", c.req.param("version"));
+    return ok(c, {
+      workflowId: row.id,
+      version: version.version,
+      manifest: version.manifest,
+      changelog: version.changelog,
+      createdAt: version.createdAt,
+    });
+  });

@@ -1,0 +1,21 @@
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    KV: KVNamespace;
+    RUN_OBJECT: DurableObjectNamespace;
+    USER_HUB: DurableObjectNamespace;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    DEV_AUTH_SECRET: string;
+    DEV_AUTH_ISSUER: string;
+    OIDC_ISSUER: string;
+    OIDC_AUDIENCE: string;
+    OIDC_JWKS_URL: string;
+    [key: string]: unknown;
+  }
+}
+
+declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import("../src/index");
+  }
+}
