@@ -45,6 +45,7 @@ export const configSchema = z
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalString,
     PUBLIC_BASE_URL: optionalString,
+    UPGRADE_URL: optionalString,
     RATE_LIMITS: jsonString(z.record(z.string(), planLimitOverride)).optional(),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   })

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { assertWithinPlanLimit } from "../billing/limits";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
@@ -19,9 +20,10 @@ export const workflowRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listWorkflowsQuery), async (c) =>
     okPage(c, await listOwnWorkflows(c.var.db, c.var.user.id, c.req.valid("query"))),
   )
-  .post("/", validate("json", createWorkflowBody), async (c) =>
-    ok(c, await createWorkflow(serviceCtx(c), c.req.valid("json")), 201),
-  )
+  .post("/", validate("json", createWorkflowBody), async (c) => {
+    await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
+    return ok(c, await createWorkflow(serviceCtx(c), c.req.valid("json")), 201);
+  })
   .get("/:workflowId", async (c) => {
     const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
     return ok(c, toWorkflowDetail(row, await getManifest(c.var.db, row.id, row.currentVersion)));
