@@ -50,7 +50,11 @@ export function validate<T extends z.ZodType, Tg extends Target>(
   schema: T,
 ): MiddlewareHandler<any, string, { in: { [K in Tg]: z.input<T> }; out: { [K in Tg]: z.output<T> } }> {
   if (target === "json") {
-    return validator("json" as never, async (_value, c) => parseOrThrow(schema, await readJson(c))) as never;
+    // Hono's own json target would reject malformed JSON with its own error shape first.
+    return (async (c: Context, next: () => Promise<void>) => {
+      c.req.addValidatedData("json", parseOrThrow(schema, await readJson(c)) as object);
+      await next();
+    }) as never;
   }
   return validator(target as never, (value) => parseOrThrow(schema, value)) as never;
 }

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { newUser } from "./helpers/auth";
+import { workflowBody } from "./helpers/fixtures";
+import { api } from "./helpers/http";
+
+function expectEnvelope(body: any, code: string) {
+  expect(body).toMatchObject({ success: false, error: { code } });
+  expect(typeof body.error.message).toBe("string");
+  expect(body.error.details).toBeTypeOf("object");
+}
+
+describe("error envelope", () => {
+  it("unknown routes give NOT_FOUND in the envelope", async () => {
+    const res = await api("GET", "/nope");
+    expect(res.status).toBe(404);
+    expectEnvelope(res.body, "NOT_FOUND");
+
+    const user = await newUser();
+    const v1 = await api("GET", "/v1/does-not-exist", { token: user.token });
+    expect(v1.status).toBe(404);
+    expectEnvelope(v1.body, "NOT_FOUND");
+  });
+
+  it("malformed JSON is a VALIDATION_ERROR, not a 500", async () => {
+    const user = await newUser();
+    const res = await api("POST", "/v1/workflows", { token: user.token, rawBody: '{"name": "x",' });
+    expect(res.status).toBe(400);
+    expectEnvelope(res.body, "VALIDATION_ERROR");
+    expect(res.body.error.message).toMatch(/JSON/);
+  });
+
+  it("bodies over the size limit give 413 PAYLOAD_TOO_LARGE", async () => {
+    const user = await newUser();
+    const huge = JSON.stringify(workflowBody({ description: "x".repeat(300 * 1024) }));
+    const res = await api("POST", "/v1/workflows", { token: user.token, rawBody: huge });
+    expect(res.status).toBe(413);
+    expectEnvelope(res.body, "PAYLOAD_TOO_LARGE");
+    expect(res.body.error.details.maxBytes).toBe(256 * 1024);
+  });
+
+  it("validation errors list every offending field path", async () => {
+    const user = await newUser();
+    const res = await api("POST", "/v1/workflows", {
+      token: user.token,
+      body: { name: "", visibility: "secret", manifest: { manifest_version: "2.0", name: "x", steps: [] } },
+    });
+    expect(res.status).toBe(400);
+    expectEnvelope(res.body, "VALIDATION_ERROR");
+    const paths = res.body.error.details.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(["name", "visibility", "manifest.manifest_version", "manifest.steps"]));
+  });
+
+  it("successes use the success envelope and carry a request id", async () => {
+    const user = await newUser();
+    const res = await api("GET", "/v1/users/me", { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.success).toBe(true);
+    expect(res.body.data.userId).toBe(user.sub);
+    expect(res.headers.get("X-Request-Id")).toBeTruthy();
+  });
+});
+
+describe("uncaught exceptions", () => {
+  it("become INTERNAL_ERROR without leaking the message or stack", async () => {
+    const { createApp } = await import("../src/app");
+    const { env } = await import("cloudflare:test");
+    const { request, readResponse } = await import("./helpers/http");
+    const app = createApp();
+    app.get("/boom", () => {
+      throw new Error("db password is hunter2");
+    });
+    const res = await readResponse(await app.fetch(request("GET", "/boom"), env));
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: "INTERNAL_ERROR", message: "An unexpected error occurred", details: {} },
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/hunter2|at /);
+  });
+});

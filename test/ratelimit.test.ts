@@ -1,0 +1,84 @@
+import { createExecutionContext, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
+import { newUser } from "./helpers/auth";
+import { readResponse, request } from "./helpers/http";
+
+/** The suite's default limits are generous; these tests run the app with small ones. */
+const smallLimits = JSON.stringify({
+  free: { perMinute: 3, perHour: 5 },
+  pro: { perMinute: 6, perHour: 50 },
+  team: { perMinute: 300, perHour: 20000 },
+  enterprise: { perMinute: 1000, perHour: 100000 },
+});
+
+function limitedApp(clockMs: { now: number }) {
+  const app = createApp({ clock: { now: () => new Date(clockMs.now) } });
+  return async (method: string, path: string, opts: Parameters<typeof request>[2] = {}) =>
+    readResponse(await app.fetch(request(method, path, opts), { ...env, RATE_LIMITS: smallLimits }, createExecutionContext()));
+}
+
+describe("rate limits", () => {
+  it("count per user per minute, set headers on every response and answer 429 with Retry-After", async () => {
+    const clock = { now: Date.UTC(2026, 0, 1, 12, 0, 10) };
+    const call = limitedApp(clock);
+    const user = await newUser();
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await call("GET", "/v1/users/me", { token: user.token });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("X-RateLimit-Limit")).toBe("3");
+      expect(res.headers.get("X-RateLimit-Reset")).toBe(String(Date.UTC(2026, 0, 1, 12, 1, 0) / 1000));
+      remaining.push(res.headers.get("X-RateLimit-Remaining")!);
+    }
+    expect(remaining).toEqual(["2", "1", "0"]);
+
+    const limited = await call("GET", "/v1/users/me", { token: user.token });
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ success: false, error: { code: "RATE_LIMITED", details: { limit: 3, plan: "free" } } });
+    expect(limited.headers.get("Retry-After")).toBe("50");
+    expect(limited.headers.get("X-RateLimit-Remaining")).toBe("0");
+
+    // Another user is not affected.
+    const other = await newUser();
+    expect((await call("GET", "/v1/users/me", { token: other.token })).status).toBe(200);
+
+    // The next minute window admits requests again, until the hourly limit (5) binds.
+    clock.now = Date.UTC(2026, 0, 1, 12, 1, 5);
+    const next = await call("GET", "/v1/users/me", { token: user.token });
+    expect(next.status).toBe(200);
+    expect(next.headers.get("X-RateLimit-Remaining")).toBe("1");
+    expect(next.headers.get("X-RateLimit-Limit")).toBe("5");
+    expect((await call("GET", "/v1/users/me", { token: user.token })).status).toBe(200);
+    const hourly = await call("GET", "/v1/users/me", { token: user.token });
+    expect(hourly.status).toBe(429);
+    expect(hourly.body.error.details.window).toBe("hour");
+    expect(hourly.headers.get("Retry-After")).toBe(String(3600 - 65));
+  });
+
+  it("use the plan stored on the user row", async () => {
+    const clock = { now: Date.UTC(2026, 0, 1, 13, 0, 0) };
+    const call = limitedApp(clock);
+    const user = await newUser();
+    await call("GET", "/v1/users/me", { token: user.token });
+    await env.DB.prepare("UPDATE users SET plan = 'pro' WHERE id = ?").bind(user.sub).run();
+    const res = await call("GET", "/v1/users/me", { token: user.token });
+    expect(res.headers.get("X-RateLimit-Limit")).toBe("6");
+    expect(res.headers.get("X-RateLimit-Remaining")).toBe("4");
+  });
+
+  it("limit unauthenticated traffic per client IP, and 401s still carry the headers", async () => {
+    const clock = { now: Date.UTC(2026, 0, 1, 14, 0, 0) };
+    const call = limitedApp(clock);
+    const headers = { "CF-Connecting-IP": "203.0.113.7" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await call("GET", "/v1/workflows", { headers });
+      statuses.push(res.status);
+      expect(res.headers.get("X-RateLimit-Limit")).toBe("3");
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const otherIp = await call("GET", "/v1/workflows", { headers: { "CF-Connecting-IP": "203.0.113.8" } });
+    expect(otherIp.status).toBe(401);
+  });
+});
