@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { identify, requireUser } from "./auth/middleware";
@@ -61,6 +62,17 @@ export function createApp(options: AppOptions = {}) {
   );
 
   app.route("/health", healthRoutes);
+
+  // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
+  app.use("/v1/*", async (c, next) =>
+    cors({
+      origin: c.var.config.CORS_ORIGINS ?? "*",
+      allowHeaders: ["Authorization", "Content-Type"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id"],
+      maxAge: 600,
+    })(c, next),
+  );
 
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user.
   const v1 = new Hono<AppEnv>();
