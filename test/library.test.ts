@@ -271,7 +271,7 @@ describe("DELETE /v1/library/{workflowId}", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       success: true,
-      data: { libraryId: added.body.data.libraryId, workflowId: wf.workflowId, removed: true },
+      data: { libraryId: added.body.data.libraryId, workflowId: wf.workflowId, deleted: true },
     });
     expect((await getWorkflow(owner.token, wf.workflowId)).stats.subscribers).toBe(0);
     expect(await subscriptionCount(fan.token)).toBe(0);

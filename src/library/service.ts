@@ -194,5 +194,5 @@ export async function removeFromLibrary(ctx: Ctx, workflowId: string) {
   ]);
   const entry = removed[0];
   if (!entry) throw notFound("Library entry for workflow", workflowId);
-  return { libraryId: entry.id, workflowId, removed: true };
+  return { libraryId: entry.id, workflowId, deleted: true };
 }
