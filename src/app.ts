@@ -7,9 +7,13 @@ import { identify, requireUser } from "./auth/middleware";
 import { createDatabase } from "./db/client";
 import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError } from "./errors";
+import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
 import { issuesOf } from "./http/validate";
+import { libraryRoutes } from "./library/routes";
+import { marketplaceRoutes } from "./marketplace/routes";
 import { rateLimit } from "./ratelimit/middleware";
+import { ratingRoutes } from "./ratings/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
 import { workflowRoutes } from "./workflows/routes";
@@ -80,6 +84,10 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);
+  v1.route("/workflows", forkRoutes);
+  v1.route("/workflows", ratingRoutes);
+  v1.route("/marketplace", marketplaceRoutes);
+  v1.route("/library", libraryRoutes);
   app.route("/v1", v1);
 
   return app;

@@ -50,6 +50,11 @@ export const configSchema = z
     CORS_ORIGINS: optionalString.transform((v) => v?.split(",").map((o) => o.trim()).filter(Boolean)),
     RATE_LIMITS: jsonString(z.record(z.string(), planLimitOverride)).optional(),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+    /** Comma-separated workflow ids an operator features in the marketplace (besides the `featured` column). */
+    FEATURED_WORKFLOW_IDS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? "").split(",").map((id) => id.trim()).filter((id) => id.length > 0)),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.ENVIRONMENT === "production" && cfg.DEV_AUTH_SECRET) {

@@ -56,6 +56,10 @@ export const workflows = sqliteTable(
     index("workflows_owner_idx").on(t.ownerId, t.createdAt, t.id),
     index("workflows_public_updated_idx").on(t.visibility, t.updatedAt, t.id),
     index("workflows_public_category_idx").on(t.visibility, t.category),
+    // Marketplace "popular" order and fork recounts (migrations/0001_marketplace.sql; that
+    // migration also creates the workflows_fts search table and its triggers).
+    index("workflows_public_popular_idx").on(t.visibility, t.subscribersCount, t.forksCount, t.createdAt, t.id),
+    index("workflows_forked_from_idx").on(t.forkedFromWorkflowId),
   ],
 );
 
@@ -96,6 +100,7 @@ export const libraryEntries = sqliteTable(
     uniqueIndex("library_user_workflow_idx").on(t.userId, t.workflowId),
     index("library_user_added_idx").on(t.userId, t.addedAt, t.id),
     index("library_workflow_idx").on(t.workflowId),
+    index("library_workflow_source_idx").on(t.workflowId, t.sourceType),
   ],
 );
 

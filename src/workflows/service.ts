@@ -41,7 +41,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   const text = String((err as { message?: unknown })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(text);
 }

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { pageQuery } from "../http/pagination";
+
+export const MARKETPLACE_SORTS = ["popular", "recent", "rating"] as const;
+export type MarketplaceSort = (typeof MARKETPLACE_SORTS)[number];
+
+export const SEARCH_QUERY_MAX_CHARS = 200;
+export const FEATURED_MAX = 20;
+export const FEATURED_DEFAULT = 10;
+
+const category = z.string().trim().min(1).max(50).optional();
+
+export const browseQuery = pageQuery.extend({
+  category,
+  sort: z.enum(MARKETPLACE_SORTS).default("popular"),
+});
+
+export const searchQuery = pageQuery.extend({
+  q: z
+    .string({ error: "q is required" })
+    .trim()
+    .min(1, "q must not be empty")
+    .max(SEARCH_QUERY_MAX_CHARS, `q must be at most ${SEARCH_QUERY_MAX_CHARS} characters`),
+  category,
+});
+
+export const featuredQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(FEATURED_MAX).default(FEATURED_DEFAULT),
+});
+
+export type BrowseQuery = z.infer<typeof browseQuery>;
+export type SearchQuery = z.infer<typeof searchQuery>;
