@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { apiKeyRoutes } from "./api-keys/routes";
+import { billingRoutes } from "./billing/routes";
+import { webhookRoutes } from "./billing/webhook";
 import { identify, requireUser } from "./auth/middleware";
 import { createDatabase } from "./db/client";
 import { configSchema, type AppEnv } from "./env";
@@ -62,12 +64,16 @@ export function createApp(options: AppOptions = {}) {
 
   app.route("/health", healthRoutes);
 
+  // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
+  app.route("/v1/billing/webhook", webhookRoutes);
+
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user.
   const v1 = new Hono<AppEnv>();
   v1.use("*", identify, rateLimit, requireUser);
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);
+  v1.route("/billing", billingRoutes);
   app.route("/v1", v1);
 
   return app;

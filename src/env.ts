@@ -9,6 +9,11 @@ export interface Bindings {
   KV: KVNamespace;
   RUN_OBJECT: DurableObjectNamespace;
   USER_HUB: DurableObjectNamespace;
+  /**
+   * Optional service binding that carries Stripe API requests (an egress proxy, or the tests'
+   * local stand-in). Without it the Stripe SDK uses the global fetch.
+   */
+  STRIPE_API?: Fetcher;
   [key: string]: unknown;
 }
 
@@ -48,6 +53,22 @@ export const configSchema = z
     UPGRADE_URL: optionalString,
     RATE_LIMITS: jsonString(z.record(z.string(), planLimitOverride)).optional(),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+    // Billing: all optional; without the secret key checkout/portal answer 503 BILLING_NOT_CONFIGURED.
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    STRIPE_PRICE_PRO_MONTHLY: optionalString,
+    STRIPE_PRICE_PRO_ANNUAL: optionalString,
+    STRIPE_PRICE_TEAM_MONTHLY: optionalString,
+    STRIPE_PRICE_TEAM_ANNUAL: optionalString,
+    /** Comma-separated origins that checkout/portal redirect URLs must belong to (unset: any). */
+    BILLING_ALLOWED_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .optional()
+        .transform((raw) => raw?.split(",").map((o) => o.trim()).filter(Boolean)),
+    ),
+    /** Points the Stripe SDK at another host (tests' local stand-in), e.g. `http://localhost:12111`. */
+    STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.ENVIRONMENT === "production" && cfg.DEV_AUTH_SECRET) {
