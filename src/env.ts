@@ -37,6 +37,15 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
 
+/** `https://app.example.com/` and `https://app.example.com` name the same origin. */
+function originOf(raw: string): string | null {
+  try {
+    return new URL(raw.trim()).origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Plain-string configuration, validated once per request (cheap: a handful of fields).
  * Parsing per request instead of caching keeps the Worker free of module-global state.
@@ -65,7 +74,7 @@ export const configSchema = z
       z
         .string()
         .optional()
-        .transform((raw) => raw?.split(",").map((o) => o.trim()).filter(Boolean)),
+        .transform((raw) => raw?.split(",").map(originOf).filter((o): o is string => o !== null)),
     ),
     /** Points the Stripe SDK at another host (tests' local stand-in), e.g. `http://localhost:12111`. */
     STRIPE_API_BASE: optionalString.pipe(z.url().optional()),

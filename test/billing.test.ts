@@ -241,7 +241,7 @@ describe("POST /v1/billing/checkout", () => {
     const local = { ...validBody, successUrl: "http://localhost:5173/ok", cancelUrl: "http://127.0.0.1:5173/no" };
     expect((await billingApp(standIn)("POST", "/v1/billing/checkout", { token: user.token, body: local })).status).toBe(200);
 
-    const restricted = billingApp(standIn, { BILLING_ALLOWED_ORIGINS: "https://hydra.opiusai.com, http://localhost:5173" });
+    const restricted = billingApp(standIn, { BILLING_ALLOWED_ORIGINS: "https://hydra.opiusai.com/, http://localhost:5173" });
     const refused = await restricted("POST", "/v1/billing/checkout", { token: user.token, body: validBody });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details.issues).toEqual([
@@ -262,6 +262,20 @@ describe("POST /v1/billing/checkout", () => {
     const res = await call("POST", "/v1/billing/checkout", { token: user.token, body: { ...validBody, priceId: "team_annual" } });
     expect(res.status).toBe(503);
     expect(res.body.error).toMatchObject({ code: "BILLING_NOT_CONFIGURED", message: "The 'team_annual' price is not configured on this server" });
+    expect(standIn.calls).toEqual([]);
+  });
+
+  it("sends users with a live subscription to the portal (409) instead of a second subscription", async () => {
+    const standIn = checkoutStandIn();
+    const user = await signedUp();
+    await env.DB.prepare(
+      "INSERT INTO billing_records (user_id, customer_id, subscription_id, plan, status, updated_at) VALUES (?, 'cus_live', 'sub_live', 'pro', 'active', ?)",
+    )
+      .bind(user.sub, new Date().toISOString())
+      .run();
+    const res = await billingApp(standIn)("POST", "/v1/billing/checkout", { token: user.token, body: validBody });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: "CONFLICT", details: { subscriptionId: "sub_live", status: "active" } });
     expect(standIn.calls).toEqual([]);
   });
 
@@ -380,6 +394,19 @@ describe("POST /v1/billing/webhook", () => {
 
     const sub = await api("GET", "/v1/billing/subscription", { token: user.token });
     expect(sub.body.data).toMatchObject({ plan: "pro", status: "active", customerId: "cus_checkout_1", subscriptionId: "sub_checkout_1" });
+
+    // Without our plan metadata, the public price key (or an expanded line item) tells the plan.
+    const other = await signedUp();
+    const byPriceKey = stripeEvent("checkout.session.completed", {
+      id: "cs_2",
+      object: "checkout.session",
+      client_reference_id: other.sub,
+      customer: "cus_checkout_2",
+      subscription: "sub_checkout_2",
+      metadata: { priceKey: "team_monthly" },
+    });
+    await deliver(byPriceKey);
+    expect(await userRow(other.sub)).toEqual({ plan: "team" });
 
     // The upgraded plan lifts the workflow limit at once.
     await seedWorkflows(user.sub, 50);

@@ -9,7 +9,7 @@ import { ApiError } from "../errors";
 import { ok } from "../http/envelope";
 import { isPlan, type Plan } from "../plans";
 import { PAID_STATUSES } from "./service";
-import { planForStripePrice, subtleCrypto } from "./stripe";
+import { PRICE_KEYS, planForStripePrice, subtleCrypto, type PriceKey } from "./stripe";
 
 type RecordFields = Partial<Omit<typeof billingRecords.$inferInsert, "userId" | "lastEventAt" | "updatedAt">>;
 
@@ -33,17 +33,26 @@ async function recordByCustomer(db: Database, customerId: string | null) {
   return (await db.select().from(billingRecords).where(eq(billingRecords.customerId, customerId)).get()) ?? null;
 }
 
-async function checkoutCompleted(db: Database, session: Stripe.Checkout.Session): Promise<Effect> {
+/** From our checkout metadata (plan, or the public price key), else from expanded line items. */
+function planOfSession(config: Config, session: Stripe.Checkout.Session): Plan | null {
+  const metadata = session.metadata ?? {};
+  if (isPlan(metadata.plan) && metadata.plan !== "free") return metadata.plan;
+  const key = metadata.priceKey ?? metadata.priceId;
+  if (key && key in PRICE_KEYS) return PRICE_KEYS[key as PriceKey].plan;
+  return planForStripePrice(config, session.line_items?.data?.[0]?.price?.id);
+}
+
+async function checkoutCompleted(db: Database, config: Config, session: Stripe.Checkout.Session): Promise<Effect> {
   const userId = await existingUser(db, session.client_reference_id ?? session.metadata?.userId);
   if (!userId) return { ignored: "no such user" };
-  const plan = session.metadata?.plan;
+  const plan = planOfSession(config, session);
   const fields: RecordFields = {
     customerId: idOf(session.customer),
     subscriptionId: idOf(session.subscription),
   };
   // The plan rides on the session's metadata (set at checkout); the subscription events that
   // follow carry the authoritative price, status and period.
-  if (isPlan(plan) && session.status === "complete") Object.assign(fields, { plan, status: "active" });
+  if (plan && (session.status ?? "complete") === "complete") Object.assign(fields, { plan, status: "active" });
   return { userId, fields };
 }
 
@@ -109,7 +118,7 @@ async function paymentFailed(db: Database, invoice: Stripe.Invoice): Promise<Eff
 async function effectOf(db: Database, config: Config, event: Stripe.Event): Promise<Effect> {
   switch (event.type) {
     case "checkout.session.completed":
-      return checkoutCompleted(db, event.data.object);
+      return checkoutCompleted(db, config, event.data.object);
     case "customer.subscription.created":
     case "customer.subscription.updated":
       return subscriptionChanged(db, config, event.data.object, false);
