@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
@@ -63,6 +64,17 @@ export function createApp(options: AppOptions = {}) {
   );
 
   app.route("/health", healthRoutes);
+
+  // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
+  app.use("/v1/*", async (c, next) =>
+    cors({
+      origin: c.var.config.CORS_ORIGINS ?? "*",
+      allowHeaders: ["Authorization", "Content-Type"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id"],
+      maxAge: 600,
+    })(c, next),
+  );
 
   // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
   app.route("/v1/billing/webhook", webhookRoutes);

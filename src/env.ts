@@ -60,6 +60,8 @@ export const configSchema = z
     OIDC_JWKS_URL: optionalString,
     PUBLIC_BASE_URL: optionalString,
     UPGRADE_URL: optionalString,
+    /** Comma-separated browser origins allowed to call /v1; unset means any origin. */
+    CORS_ORIGINS: optionalString.transform((v) => v?.split(",").map((o) => o.trim()).filter(Boolean)),
     RATE_LIMITS: jsonString(z.record(z.string(), planLimitOverride)).optional(),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
     // Billing: all optional; without the secret key checkout/portal answer 503 BILLING_NOT_CONFIGURED.

@@ -78,3 +78,18 @@ describe("uncaught exceptions", () => {
     expect(JSON.stringify(res.body)).not.toMatch(/hunter2|at /);
   });
 });
+
+describe("CORS", () => {
+  it("answers preflight without auth and exposes the rate-limit headers", async () => {
+    const preflight = await api("OPTIONS", "/v1/workflows", {
+      headers: { Origin: "https://dashboard.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(preflight.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
+
+    const user = await newUser();
+    const res = await api("GET", "/v1/users/me", { token: user.token, headers: { Origin: "https://dashboard.example" } });
+    expect(res.headers.get("Access-Control-Expose-Headers")).toContain("X-RateLimit-Remaining");
+  });
+});

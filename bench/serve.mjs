@@ -1,0 +1,72 @@
+// Serves the built Worker bundle with Miniflare directly (no wrangler dev proxy/inspector),
+// with local D1 (migrations applied by wrangler), KV and Durable Objects. Loopback only.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const offline = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+export function devSecret() {
+  const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
+  return toml.match(/^DEV_AUTH_SECRET\s*=\s*"([^"]+)"/m)[1];
+}
+
+/** Builds dist/bundle/index.js with wrangler (the deployable artefact) and serves it. */
+export async function serveBundle(extraBindings = {}) {
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist/bundle"], { cwd: root, env: offline, stdio: "ignore" });
+  const persist = mkdtempSync(join(tmpdir(), "hydra-bench-"));
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: root,
+    env: offline,
+    stdio: "ignore",
+  });
+  const mf = new Miniflare({
+    scriptPath: join(root, "dist/bundle/index.js"),
+    modules: true,
+    compatibilityDate: "2026-04-26",
+    compatibilityFlags: ["nodejs_compat"],
+    host: "127.0.0.1",
+    port: 0,
+    d1Databases: { DB: "00000000-0000-4000-8000-000000000000" },
+    d1Persist: join(persist, "v3", "d1"),
+    kvNamespaces: { KV: "00000000000000000000000000000000" },
+    durableObjects: { RUN_OBJECT: "RunObject", USER_HUB: "UserHub" },
+    bindings: {
+      ENVIRONMENT: "development",
+      DEV_AUTH_SECRET: devSecret(),
+      DEV_AUTH_ISSUER: "hydra-dev",
+      RATE_LIMITS: JSON.stringify(
+        Object.fromEntries(["free", "pro", "team", "enterprise"].map((p) => [p, { perMinute: 1e9, perHour: 1e9 }])),
+      ),
+      ...extraBindings,
+    },
+  });
+  const url = await mf.ready;
+  return { url: url.toString().replace(/\/$/, ""), mf };
+}
+
+/**
+ * Fires `total` requests with `concurrency` in flight and returns requests/second.
+ * Bounded in count and time: it stops after `total` requests or `maxSeconds`.
+ */
+export async function load(makeRequest, { total = 2000, concurrency = 50, maxSeconds = 30 } = {}) {
+  let sent = 0;
+  let failed = 0;
+  const started = performance.now();
+  const deadline = started + maxSeconds * 1000;
+  const worker = async () => {
+    while (sent < total && performance.now() < deadline) {
+      const i = sent++;
+      const res = await fetch(...makeRequest(i));
+      if (!res.ok) failed++;
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { requests: sent, failed, rps: sent / seconds };
+}
