@@ -3,6 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { apiKeyRoutes } from "./api-keys/routes";
+import { billingRoutes } from "./billing/routes";
+import { webhookRoutes } from "./billing/webhook";
 import { identify, requireUser } from "./auth/middleware";
 import { createDatabase } from "./db/client";
 import { configSchema, type AppEnv } from "./env";
@@ -78,6 +80,9 @@ export function createApp(options: AppOptions = {}) {
     })(c, next),
   );
 
+  // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
+  app.route("/v1/billing/webhook", webhookRoutes);
+
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user.
   const v1 = new Hono<AppEnv>();
   v1.use("*", identify, rateLimit, requireUser);
@@ -88,6 +93,7 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/workflows", ratingRoutes);
   v1.route("/marketplace", marketplaceRoutes);
   v1.route("/library", libraryRoutes);
+  v1.route("/billing", billingRoutes);
   app.route("/v1", v1);
 
   return app;

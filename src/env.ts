@@ -9,6 +9,11 @@ export interface Bindings {
   KV: KVNamespace;
   RUN_OBJECT: DurableObjectNamespace;
   USER_HUB: DurableObjectNamespace;
+  /**
+   * Optional service binding that carries Stripe API requests (an egress proxy, or the tests'
+   * local stand-in). Without it the Stripe SDK uses the global fetch.
+   */
+  STRIPE_API?: Fetcher;
   [key: string]: unknown;
 }
 
@@ -31,6 +36,15 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+/** `https://app.example.com/` and `https://app.example.com` name the same origin. */
+function originOf(raw: string): string | null {
+  try {
+    return new URL(raw.trim()).origin;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Plain-string configuration, validated once per request (cheap: a handful of fields).
@@ -55,6 +69,22 @@ export const configSchema = z
       .string()
       .optional()
       .transform((v) => (v ?? "").split(",").map((id) => id.trim()).filter((id) => id.length > 0)),
+    // Billing: all optional; without the secret key checkout/portal answer 503 BILLING_NOT_CONFIGURED.
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    STRIPE_PRICE_PRO_MONTHLY: optionalString,
+    STRIPE_PRICE_PRO_ANNUAL: optionalString,
+    STRIPE_PRICE_TEAM_MONTHLY: optionalString,
+    STRIPE_PRICE_TEAM_ANNUAL: optionalString,
+    /** Comma-separated origins that checkout/portal redirect URLs must belong to (unset: any). */
+    BILLING_ALLOWED_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .optional()
+        .transform((raw) => raw?.split(",").map(originOf).filter((o): o is string => o !== null)),
+    ),
+    /** Points the Stripe SDK at another host (tests' local stand-in), e.g. `http://localhost:12111`. */
+    STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.ENVIRONMENT === "production" && cfg.DEV_AUTH_SECRET) {

@@ -2,10 +2,21 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok } from "../http/envelope";
+import { deleteAccount } from "./deletion";
 import { getUserProfile } from "./service";
 
-export const userRoutes = new Hono<AppEnv>().get("/me", async (c) => {
-  const profile = await getUserProfile(c.var.db, c.var.user.id);
-  if (!profile) throw notFound("User");
-  return ok(c, profile);
-});
+export const userRoutes = new Hono<AppEnv>()
+  .get("/me", async (c) => {
+    const profile = await getUserProfile(c.var.db, c.var.user.id);
+    if (!profile) throw notFound("User");
+    return ok(c, profile);
+  })
+  .delete("/me", async (c) =>
+    ok(
+      c,
+      await deleteAccount(
+        { db: c.var.db, kv: c.env.KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, now: c.var.clock.now() },
+        c.var.user.id,
+      ),
+    ),
+  );
