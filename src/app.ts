@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { identify, requireUser } from "./auth/middleware";
 import { createDatabase } from "./db/client";
+import { deploymentRoutes } from "./deployments/routes";
 import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);
+  v1.route("/deployments", deploymentRoutes);
   app.route("/v1", v1);
 
   return app;
