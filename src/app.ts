@@ -9,6 +9,7 @@ import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { issuesOf } from "./http/validate";
+import { mcpRoutes } from "./mcp/routes";
 import { rateLimit } from "./ratelimit/middleware";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
@@ -62,6 +63,8 @@ export function createApp(options: AppOptions = {}) {
   );
 
   app.route("/health", healthRoutes);
+  // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
+  app.route("/mcp", mcpRoutes);
 
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user.
   const v1 = new Hono<AppEnv>();
