@@ -45,3 +45,15 @@ export const MCP_HEADERS = { Accept: "application/json, text/event-stream", "Con
 export function initializeBody(clientName = "claude-code", protocolVersion = "2025-06-18") {
   return { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: "1.0" } } };
 }
+
+/** The SDK's StreamableHTTPError carries the HTTP status as `code` and the body in its message. */
+export async function expectHttpError(promise: Promise<unknown>, status: number, message: RegExp) {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e as { code?: number; message: string },
+  );
+  if (!err) throw new Error(`expected HTTP ${status}, but the call succeeded`);
+  if (err.code !== status || !message.test(err.message)) {
+    throw new Error(`expected HTTP ${status} matching ${message}, got ${err.code}: ${err.message}`);
+  }
+}
