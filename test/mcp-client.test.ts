@@ -37,13 +37,13 @@ describe.each([
     expect(JSON.parse((list.content as any)[0].text)).toEqual([
       expect.objectContaining({ name: "bug_fix_workflow", workflowId: wf.workflowId, version: "1.0.0", isOwned: true, steps: 6 }),
     ]);
-    const manifest = await client.callTool({ name: "get_workflow", arguments: { workflow: "bug_fix_workflow" } });
+    const manifest = await client.callTool({ name: "get_workflow", arguments: { workflowId: wf.workflowId } });
     expect(JSON.parse((manifest.content as any)[0].text)).toMatchObject({ manifest_version: "1.0", name: "Bug Fix Workflow" });
-    const rendered = await client.callTool({ name: "render_workflow", arguments: { workflow: wf.workflowId, adapter: "cursor" } });
+    const rendered = await client.callTool({ name: "render_workflow", arguments: { workflowId: "bug_fix_workflow", adapter: "cursor" } });
     expect((rendered.content as any)[0].text).toContain("## Checklist");
     const own = await client.callTool({ name: "workflow_bug_fix_workflow", arguments: { task: "fix it" } });
     expect((own.content as any)[0].text).toContain(marker);
-    const missing = await client.callTool({ name: "get_workflow", arguments: { workflow: "nope" } });
+    const missing = await client.callTool({ name: "get_workflow", arguments: { workflowId: "nope" } });
     expect(missing.isError).toBe(true);
     await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(/Unknown tool/);
 

@@ -57,7 +57,7 @@ export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Re
 }
 
 export function listTools(record: DeploymentRecord) {
-  const workflowRef = { type: "string", description: "Workflow prompt name or workflowId (see list_workflows)" };
+  const workflowRef = { type: "string", description: "workflowId or prompt name (see list_workflows)" };
   return {
     tools: [
       {
@@ -68,7 +68,7 @@ export function listTools(record: DeploymentRecord) {
       {
         name: "get_workflow",
         description: "Get a workflow's HMS manifest at the served version.",
-        inputSchema: { type: "object", properties: { workflow: workflowRef }, required: ["workflow"] },
+        inputSchema: { type: "object", properties: { workflowId: workflowRef }, required: ["workflowId"] },
       },
       {
         name: "render_workflow",
@@ -76,11 +76,11 @@ export function listTools(record: DeploymentRecord) {
         inputSchema: {
           type: "object",
           properties: {
-            workflow: workflowRef,
+            workflowId: workflowRef,
             adapter: { type: "string", enum: [...ADAPTERS], description: "Defaults to this connection's adapter" },
             task: { type: "string", description: "What to apply the workflow to" },
           },
-          required: ["workflow"],
+          required: ["workflowId"],
         },
       },
       ...record.workflows.map((w) => ({
@@ -111,8 +111,10 @@ export function callTool(record: DeploymentRecord, adapter: Adapter, params: Rec
     return textResult(JSON.stringify(list, null, 2));
   }
   if (name === "get_workflow" || name === "render_workflow") {
-    const index = findWorkflow(record, args.workflow);
-    if (index < 0) return toolError(`Unknown workflow '${String(args.workflow)}'; call list_workflows for the names`);
+    // Lenient about the argument's name: agents guess `workflow` or `name` as often as `workflowId`.
+    const ref = args.workflowId ?? args.workflow ?? args.name ?? args.prompt;
+    const index = findWorkflow(record, ref);
+    if (index < 0) return toolError(`Unknown workflow '${String(ref)}'; call list_workflows for the ids and names`);
     if (name === "get_workflow") return textResult(JSON.stringify(record.workflows[index]!.manifest, null, 2));
     const target = args.adapter ?? adapter;
     if (!(ADAPTERS as readonly unknown[]).includes(target)) return toolError(`adapter must be one of ${ADAPTERS.join(", ")}`);
