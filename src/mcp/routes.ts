@@ -9,6 +9,7 @@ import {
   DEFAULT_ADAPTER,
   JSONRPC,
   RpcError,
+  SUPPORTED_PROTOCOL_VERSIONS,
   adapterForClient,
   isSupportedVersion,
   negotiateVersion,
@@ -126,7 +127,7 @@ async function handlePost(c: Context<AppEnv>) {
   if (version !== undefined && !isSupportedVersion(version)) {
     // 400 also makes dual-era (2026-07-28) clients fall back to initialize.
     throw new ApiError("VALIDATION_ERROR", `Unsupported MCP-Protocol-Version '${version}'`, {
-      supported: ["2025-11-25", "2025-06-18", "2025-03-26"],
+      supported: [...SUPPORTED_PROTOCOL_VERSIONS],
       requested: version,
     });
   }
