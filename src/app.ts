@@ -7,6 +7,7 @@ import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
 import { identify, requireUser } from "./auth/middleware";
 import { createDatabase } from "./db/client";
+import { deploymentRoutes } from "./deployments/routes";
 import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { forkRoutes } from "./forks/routes";
@@ -14,6 +15,7 @@ import { healthRoutes } from "./health/routes";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
+import { mcpRoutes } from "./mcp/routes";
 import { rateLimit } from "./ratelimit/middleware";
 import { ratingRoutes } from "./ratings/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
@@ -68,6 +70,8 @@ export function createApp(options: AppOptions = {}) {
   );
 
   app.route("/health", healthRoutes);
+  // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
+  app.route("/mcp", mcpRoutes);
 
   // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
   app.use("/v1/*", async (c, next) =>
@@ -94,6 +98,7 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/marketplace", marketplaceRoutes);
   v1.route("/library", libraryRoutes);
   v1.route("/billing", billingRoutes);
+  v1.route("/deployments", deploymentRoutes);
   app.route("/v1", v1);
 
   return app;

@@ -63,6 +63,11 @@ export const configSchema = z
     /** Comma-separated browser origins allowed to call /v1; unset means any origin. */
     CORS_ORIGINS: optionalString.transform((v) => v?.split(",").map((o) => o.trim()).filter(Boolean)),
     RATE_LIMITS: jsonString(z.record(z.string(), planLimitOverride)).optional(),
+    /** HMAC key for Mcp-Session-Id; must stay stable across deploys. _PREVIOUS is still accepted (rotation). */
+    MCP_SESSION_SECRET: optionalString,
+    MCP_SESSION_SECRET_PREVIOUS: optionalString,
+    /** Comma-separated extra browser origins allowed on /mcp (the Worker's own origin always is). */
+    MCP_ALLOWED_ORIGINS: optionalString,
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
     /** Comma-separated workflow ids an operator features in the marketplace (besides the `featured` column). */
     FEATURED_WORKFLOW_IDS: z
@@ -93,6 +98,10 @@ export const configSchema = z
         path: ["DEV_AUTH_SECRET"],
         message: "DEV_AUTH_SECRET must not be set in production",
       });
+    }
+    for (const key of ["MCP_SESSION_SECRET", "MCP_SESSION_SECRET_PREVIOUS"] as const) {
+      const value = cfg[key];
+      if (value && value.length < 32) ctx.addIssue({ code: "custom", path: [key], message: "must be at least 32 characters" });
     }
     if (cfg.DEV_AUTH_SECRET && cfg.DEV_AUTH_SECRET.length < 32) {
       ctx.addIssue({ code: "custom", path: ["DEV_AUTH_SECRET"], message: "must be at least 32 characters" });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { assertWithinPlanLimit } from "../billing/limits";
+import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/record";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
@@ -30,10 +31,14 @@ export const workflowRoutes = new Hono<AppEnv>()
   })
   .put("/:workflowId", validate("json", updateWorkflowBody), async (c) => {
     const { row, manifest } = await updateWorkflow(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    // Deployments serving this workflow re-render now, so MCP clients see the new version.
+    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
     return ok(c, toWorkflowDetail(row, manifest));
   })
   .delete("/:workflowId", async (c) => {
+    const servedBy = await deploymentIdsServing(c.var.db, c.req.param("workflowId"));
     const row = await deleteWorkflow(serviceCtx(c), c.req.param("workflowId"));
+    await refreshDeployments(c.var.db, c.env.KV, servedBy, c.var.clock.now());
     return ok(c, { workflowId: row.id, deleted: true });
   })
   .get("/:workflowId/versions", async (c) => {

@@ -1,0 +1,44 @@
+import type { Manifest, Step } from "../schema";
+
+/** Context lines in a fixed key order so two renders of one manifest are byte-identical. */
+export function contextLines(manifest: Manifest): string[] {
+  const context = manifest.context;
+  if (!context) return [];
+  const known = ["repo", "entrypoint", "language", "framework"] as const;
+  const lines: string[] = [];
+  for (const key of known) {
+    const value = context[key];
+    if (typeof value === "string" && value) lines.push(`- ${key}: ${value}`);
+  }
+  if (context.connectors?.length) lines.push(`- connectors: ${context.connectors.join(", ")}`);
+  const custom = Object.keys(context)
+    .filter((k) => !(known as readonly string[]).includes(k) && k !== "connectors")
+    .sort();
+  for (const key of custom) lines.push(`- ${key}: ${inline(context[key])}`);
+  return lines;
+}
+
+export function inline(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function parameterLines(step: Step, indent: string): string[] {
+  const params = step.parameters ?? {};
+  return Object.keys(params).map((key) => `${indent}- ${key}: ${inline(params[key])}`);
+}
+
+export function dependsText(step: Step): string {
+  return step.depends_on?.length ? step.depends_on.join(", ") : "none";
+}
+
+export function stepExtras(step: Step, indent: string): string[] {
+  const lines: string[] = [];
+  if (step.condition) lines.push(`${indent}- only if: ${step.condition}`);
+  if (step.retry?.max_attempts) lines.push(`${indent}- retry: up to ${step.retry.max_attempts} attempts`);
+  return lines;
+}
+
+export function outputsLines(manifest: Manifest): string[] {
+  const outputs = manifest.outputs ?? {};
+  return Object.keys(outputs).map((key) => `- ${key}: ${inline(outputs[key])}`);
+}

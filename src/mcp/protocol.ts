@@ -1,0 +1,87 @@
+import type { Adapter } from "../manifest/schema";
+
+/** Newest first; `initialize` echoes a supported request, else answers with the newest. */
+export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
+export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
+
+export const JSONRPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  RESOURCE_NOT_FOUND: -32002,
+} as const;
+
+export type JsonRpcId = string | number;
+
+export interface JsonRpcRequest {
+  jsonrpc: "2.0";
+  id: JsonRpcId;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+export type ParsedMessage =
+  | { kind: "request"; request: JsonRpcRequest }
+  | { kind: "notification" }
+  | { kind: "invalid"; code: number; message: string };
+
+/** Thrown by method handlers; becomes a JSON-RPC error response (HTTP 200). */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function negotiateVersion(requested: unknown): string {
+  return (SUPPORTED_PROTOCOL_VERSIONS as readonly unknown[]).includes(requested) ? (requested as string) : LATEST_PROTOCOL_VERSION;
+}
+
+export const isSupportedVersion = (v: string) => (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(v);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** One message per POST (batches were removed in 2025-06-18; we do not accept them at all). */
+export function parseMessage(body: unknown): ParsedMessage {
+  if (Array.isArray(body)) return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: "JSON-RPC batches are not supported; send one message per POST" };
+  if (!isObject(body) || body.jsonrpc !== "2.0") return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: 'Expected a JSON-RPC 2.0 message ("jsonrpc": "2.0")' };
+  const hasId = "id" in body;
+  if (typeof body.method === "string") {
+    if (!hasId) return { kind: "notification" };
+    if (typeof body.id !== "string" && typeof body.id !== "number") {
+      return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: "Request id must be a string or a number" };
+    }
+    if (body.params !== undefined && !isObject(body.params)) {
+      return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: "params must be an object" };
+    }
+    return { kind: "request", request: body as unknown as JsonRpcRequest };
+  }
+  // A response to a server→client request (we never send any): acknowledged and ignored.
+  if (hasId && ("result" in body || "error" in body)) return { kind: "notification" };
+  return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: "Message has no method" };
+}
+
+export const rpcResult = (id: JsonRpcId, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });
+
+export const rpcError = (id: JsonRpcId | null, code: number, message: string, data?: unknown) => ({
+  jsonrpc: "2.0" as const,
+  id,
+  error: data === undefined ? { code, message } : { code, message, data },
+});
+
+/** Prefix match on clientInfo.name, case-insensitive (claude-code, cursor-vscode, codex-mcp-client, ...). */
+export function adapterForClient(name: unknown): Adapter | null {
+  if (typeof name !== "string") return null;
+  const lower = name.toLowerCase();
+  if (lower.startsWith("claude")) return "claude";
+  if (lower.startsWith("cursor")) return "cursor";
+  if (lower.startsWith("codex")) return "codex";
+  return null;
+}
+
+export const DEFAULT_ADAPTER: Adapter = "claude";

@@ -1,0 +1,61 @@
+import type { Config } from "../env";
+import { ApiError } from "../errors";
+import { ADAPTERS, type Adapter } from "../manifest/schema";
+
+/**
+ * Mcp-Session-Id = `mcp1.<adapter>.<deploymentId>.<issuedAt base36>.<HMAC-SHA256 base64url>`.
+ * Self-describing and signed, so any isolate at any location reads the adapter back with no
+ * storage, and a redeploy keeps every session valid as long as the secret is unchanged. It is
+ * never used for authentication (the spec forbids that): credentials are checked on every request.
+ */
+const VERSION = "mcp1";
+const DEV_FALLBACK = "hydra-local-mcp-session-secret-not-for-production";
+
+export interface McpSession {
+  adapter: Adapter;
+  deploymentId: string;
+}
+
+function secrets(config: Config): string[] {
+  const current = config.MCP_SESSION_SECRET ?? (config.ENVIRONMENT === "production" ? undefined : (config.DEV_AUTH_SECRET ?? DEV_FALLBACK));
+  if (!current) throw new ApiError("SERVICE_UNAVAILABLE", "MCP sessions are not configured on this server (MCP_SESSION_SECRET)");
+  return config.MCP_SESSION_SECRET_PREVIOUS ? [current, config.MCP_SESSION_SECRET_PREVIOUS] : [current];
+}
+
+const hmacKey = (secret: string, usage: "sign" | "verify") =>
+  crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+
+function toBase64Url(bytes: ArrayBuffer): string {
+  let binary = "";
+  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+}
+
+export async function signSession(config: Config, session: McpSession, now: Date): Promise<string> {
+  const payload = `${VERSION}.${session.adapter}.${session.deploymentId}.${now.getTime().toString(36)}`;
+  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secrets(config)[0]!, "sign"), new TextEncoder().encode(payload));
+  return `${payload}.${toBase64Url(signature)}`;
+}
+
+/** null for anything not signed by us for this deployment (the caller answers 404). */
+export async function verifySession(config: Config, sessionId: string, deploymentId: string): Promise<McpSession | null> {
+  const parts = sessionId.split(".");
+  if (parts.length !== 5 || parts[0] !== VERSION) return null;
+  const [, adapter, sessionDeployment, , signature] = parts as [string, string, string, string, string];
+  if (!(ADAPTERS as readonly string[]).includes(adapter) || sessionDeployment !== deploymentId) return null;
+  const sig = fromBase64Url(signature);
+  if (!sig) return null;
+  const payload = new TextEncoder().encode(parts.slice(0, 4).join("."));
+  for (const secret of secrets(config)) {
+    if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), sig, payload)) {
+      return { adapter: adapter as Adapter, deploymentId };
+    }
+  }
+  return null;
+}

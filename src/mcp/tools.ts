@@ -1,0 +1,147 @@
+import type { DeploymentRecord, ServedWorkflow } from "../deployments/record";
+import { ADAPTERS, type Adapter } from "../manifest/schema";
+import { JSONRPC, RpcError } from "./protocol";
+
+/**
+ * Prompts, tools and resources of one deployment, answered from its KV record alone.
+ * Tool list: three fixed tools, then one per workflow (Codex shows no MCP prompts, so every
+ * workflow must also be reachable as a tool). Order follows the deployment: deterministic.
+ */
+const WORKFLOW_TOOL_PREFIX = "workflow_";
+const TASK_ARGUMENT = { name: "task", description: "What to apply the workflow to (optional)", required: false };
+
+const terse = (text: string, max = 160) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+function summaryOf(w: ServedWorkflow): string {
+  return terse(w.manifest.intent ?? w.description ?? w.name);
+}
+
+function withTask(text: string, task: unknown): string {
+  return typeof task === "string" && task.trim() ? `${text}\n\nTask: ${task.trim()}` : text;
+}
+
+const resourceUri = (w: ServedWorkflow) => `hydra://workflows/${w.workflowId}/${w.version}`;
+
+function findWorkflow(record: DeploymentRecord, ref: unknown): number {
+  if (typeof ref !== "string") return -1;
+  return record.workflows.findIndex((w) => w.promptName === ref || w.workflowId === ref);
+}
+
+const textResult = (text: string) => ({ content: [{ type: "text", text }] });
+const toolError = (text: string) => ({ content: [{ type: "text", text }], isError: true });
+
+function renderedText(record: DeploymentRecord, index: number, adapter: Adapter): string {
+  return record.rendered[adapter][index]?.text ?? "";
+}
+
+export function listPrompts(record: DeploymentRecord) {
+  return {
+    prompts: record.workflows.map((w) => ({
+      name: w.promptName,
+      title: w.name,
+      description: `${summaryOf(w)} (v${w.version})`,
+      arguments: [TASK_ARGUMENT],
+    })),
+  };
+}
+
+export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
+  const index = findWorkflow(record, params.name);
+  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${String(params.name)}'`, { available: record.workflows.map((w) => w.promptName) });
+  const w = record.workflows[index]!;
+  const args = (params.arguments ?? {}) as Record<string, unknown>;
+  return {
+    description: `${w.name} v${w.version} for ${adapter}`,
+    messages: [{ role: "user", content: { type: "text", text: withTask(renderedText(record, index, adapter), args.task) } }],
+  };
+}
+
+export function listTools(record: DeploymentRecord) {
+  const workflowRef = { type: "string", description: "workflowId or prompt name (see list_workflows)" };
+  return {
+    tools: [
+      {
+        name: "list_workflows",
+        description: "List the workflows in this deployment.",
+        inputSchema: { type: "object", properties: {} },
+      },
+      {
+        name: "get_workflow",
+        description: "Get a workflow's HMS manifest at the served version.",
+        inputSchema: { type: "object", properties: { workflowId: workflowRef }, required: ["workflowId"] },
+      },
+      {
+        name: "render_workflow",
+        description: "Render a workflow as instructions for an adapter.",
+        inputSchema: {
+          type: "object",
+          properties: {
+            workflowId: workflowRef,
+            adapter: { type: "string", enum: [...ADAPTERS], description: "Defaults to this connection's adapter" },
+            task: { type: "string", description: "What to apply the workflow to" },
+          },
+          required: ["workflowId"],
+        },
+      },
+      ...record.workflows.map((w) => ({
+        name: `${WORKFLOW_TOOL_PREFIX}${w.promptName}`,
+        title: w.name,
+        description: terse(`Instructions for "${w.name}" v${w.version}: ${summaryOf(w)}`, 200),
+        inputSchema: { type: "object", properties: { task: { type: "string", description: "What to apply the workflow to" } } },
+      })),
+    ],
+  };
+}
+
+export function callTool(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
+  const name = params.name;
+  const args = (params.arguments ?? {}) as Record<string, unknown>;
+  if (typeof args !== "object" || args === null) return toolError("arguments must be an object");
+
+  if (name === "list_workflows") {
+    const list = record.workflows.map((w) => ({
+      name: w.promptName,
+      title: w.name,
+      workflowId: w.workflowId,
+      version: w.version,
+      isOwned: w.isOwned,
+      steps: w.manifest.steps.length,
+      summary: summaryOf(w),
+    }));
+    return textResult(JSON.stringify(list, null, 2));
+  }
+  if (name === "get_workflow" || name === "render_workflow") {
+    // Lenient about the argument's name: agents guess `workflow` or `name` as often as `workflowId`.
+    const ref = args.workflowId ?? args.workflow ?? args.name ?? args.prompt;
+    const index = findWorkflow(record, ref);
+    if (index < 0) return toolError(`Unknown workflow '${String(ref)}'; call list_workflows for the ids and names`);
+    if (name === "get_workflow") return textResult(JSON.stringify(record.workflows[index]!.manifest, null, 2));
+    const target = args.adapter ?? adapter;
+    if (!(ADAPTERS as readonly unknown[]).includes(target)) return toolError(`adapter must be one of ${ADAPTERS.join(", ")}`);
+    if (!record.enabledAdapters.includes(target as Adapter)) return toolError(`The ${String(target)} adapter is disabled for this deployment`);
+    return textResult(withTask(renderedText(record, index, target as Adapter), args.task));
+  }
+  if (typeof name === "string" && name.startsWith(WORKFLOW_TOOL_PREFIX)) {
+    const index = record.workflows.findIndex((w) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}` === name);
+    if (index >= 0) return textResult(withTask(renderedText(record, index, adapter), args.task));
+  }
+  throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown tool '${String(name)}'`);
+}
+
+export function listResources(record: DeploymentRecord) {
+  return {
+    resources: record.workflows.map((w) => ({
+      uri: resourceUri(w),
+      name: w.promptName,
+      title: `${w.name} v${w.version}`,
+      description: "HMS manifest",
+      mimeType: "application/json",
+    })),
+  };
+}
+
+export function readResource(record: DeploymentRecord, params: Record<string, unknown>) {
+  const w = record.workflows.find((x) => resourceUri(x) === params.uri);
+  if (!w) throw new RpcError(JSONRPC.RESOURCE_NOT_FOUND, `Resource not found: ${String(params.uri)}`, { uri: params.uri });
+  return { contents: [{ uri: resourceUri(w), mimeType: "application/json", text: JSON.stringify(w.manifest, null, 2) }] };
+}

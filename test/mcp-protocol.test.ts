@@ -1,0 +1,159 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { newUser } from "./helpers/auth";
+import { MCP_HEADERS, createDeployment, createWorkflow, initializeBody } from "./helpers/deployments";
+import { api } from "./helpers/http";
+
+async function setup(extra: Record<string, unknown> = {}) {
+  const u = await newUser();
+  const wf = await createWorkflow(u.token);
+  const d = await createDeployment(u.token, { workflowIds: [wf.workflowId], ...extra });
+  const path = `/mcp/${d.deploymentId}`;
+  return { u, wf, d, path };
+}
+
+async function initialize(path: string, token: string, clientName = "claude-code", protocolVersion = "2025-06-18") {
+  const res = await api("POST", path, { token, headers: MCP_HEADERS, body: initializeBody(clientName, protocolVersion) });
+  return { res, session: res.headers.get("Mcp-Session-Id") };
+}
+
+describe("/mcp/{deploymentId} transport rules", () => {
+  it("initialize negotiates the version and returns a signed session id", async () => {
+    const { u, path, d } = await setup();
+    const { res, session } = await initialize(path, u.token, "cursor-vscode", "2025-03-26");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+    expect(res.body).toMatchObject({ jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-03-26", serverInfo: { name: "hydra-edge" } } });
+    expect(session).toMatch(new RegExp(`^mcp1\\.cursor\\.${d.deploymentId}\\.[0-9a-z]+\\.[A-Za-z0-9_-]+$`));
+    const future = await initialize(path, u.token, "claude-code", "2026-07-28");
+    expect(future.res.body.result.protocolVersion).toBe("2025-11-25");
+  });
+
+  it("answers notifications and responses with 202 and no body", async () => {
+    const { u, path } = await setup();
+    const res = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, "MCP-Protocol-Version": "2025-06-18" }, body: { jsonrpc: "2.0", method: "notifications/initialized" } });
+    expect(res.status).toBe(202);
+    expect(res.body).toBeNull();
+  });
+
+  it("rejects an unsupported MCP-Protocol-Version (including 2026-07-28) with 400", async () => {
+    const { u, path } = await setup();
+    for (const version of ["2026-07-28", "1999-01-01"]) {
+      const res = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, "MCP-Protocol-Version": version }, body: { jsonrpc: "2.0", id: 2, method: "tools/list" } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: "VALIDATION_ERROR", details: { requested: version } });
+    }
+  });
+
+  it("a bad or foreign session id gets 404 so the client re-initializes", async () => {
+    const a = await setup();
+    const b = await setup();
+    const { session } = await initialize(a.path, a.u.token);
+    const tampered = session!.replace(".claude.", ".codex.");
+    const foreign = (await initialize(b.path, b.u.token)).session!;
+    for (const sessionId of [tampered, "garbage", foreign]) {
+      const res = await api("POST", a.path, { token: a.u.token, headers: { ...MCP_HEADERS, "Mcp-Session-Id": sessionId }, body: { jsonrpc: "2.0", id: 3, method: "tools/list" } });
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toMatch(/initialize/);
+    }
+    const good = await api("POST", a.path, { token: a.u.token, headers: { ...MCP_HEADERS, "Mcp-Session-Id": session! }, body: { jsonrpc: "2.0", id: 4, method: "tools/list" } });
+    expect(good.status).toBe(200);
+    expect(good.body.result.tools).toHaveLength(4);
+  });
+
+  it("a foreign browser Origin gets 403; the own origin and no Origin are fine", async () => {
+    const { u, path } = await setup();
+    const foreign = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, Origin: "https://evil.example" }, body: initializeBody() });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("evil.example") });
+    const own = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, Origin: "https://hydra.test" }, body: initializeBody() });
+    expect(own.status).toBe(200);
+  });
+
+  it("GET and DELETE get 405 with Allow: POST", async () => {
+    const { u, path } = await setup();
+    for (const method of ["GET", "DELETE"]) {
+      const res = await api(method, path, { token: u.token, headers: { Accept: "text/event-stream" } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("Allow")).toBe("POST");
+      expect(res.body.error.code).toBe("METHOD_NOT_ALLOWED");
+    }
+  });
+
+  it("serves /mcp/x and /mcp/x/ alike, without redirects", async () => {
+    const { u, path } = await setup();
+    const res = await api("POST", `${path}/`, { token: u.token, headers: MCP_HEADERS, body: initializeBody() });
+    expect(res.status).toBe(200);
+    expect(res.body.result.serverInfo.name).toBe("hydra-edge");
+  });
+
+  it("401 carries a JSON body and a plain Bearer challenge; no OAuth discovery is served", async () => {
+    const { path, d } = await setup();
+    const res = await api("POST", path, { headers: MCP_HEADERS, body: initializeBody() });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
+    expect(res.body.error).toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("Authorization: Bearer") });
+    const bad = await api("POST", path, { token: "not-a-jwt", headers: MCP_HEADERS, body: initializeBody() });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get("WWW-Authenticate")).toBe("Bearer");
+    for (const wk of [
+      "/.well-known/oauth-protected-resource",
+      `/.well-known/oauth-protected-resource/mcp/${d.deploymentId}`,
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/openid-configuration",
+    ]) {
+      const r = await api("GET", wk);
+      expect(r.status, wk).toBe(404);
+      expect(r.body.error.code).toBe("NOT_FOUND");
+    }
+  });
+
+  it("JSON-RPC errors: parse error, batch, unknown method, bad params", async () => {
+    const { u, path } = await setup();
+    const parse = await api("POST", path, { token: u.token, headers: MCP_HEADERS, rawBody: "{nope" });
+    expect(parse.status).toBe(400);
+    expect(parse.body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32700, message: expect.any(String) } });
+    const batch = await api("POST", path, { token: u.token, headers: MCP_HEADERS, body: [initializeBody()] });
+    expect(batch.status).toBe(400);
+    expect(batch.body.error.code).toBe(-32600);
+    const unknown = await api("POST", path, { token: u.token, headers: MCP_HEADERS, body: { jsonrpc: "2.0", id: "x", method: "sampling/createMessage" } });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual({ jsonrpc: "2.0", id: "x", error: { code: -32601, message: "Method not found: sampling/createMessage" } });
+    const noVersion = await api("POST", path, { token: u.token, headers: MCP_HEADERS, body: { jsonrpc: "2.0", id: 5, method: "initialize", params: {} } });
+    expect(noVersion.body.error.code).toBe(-32602);
+    const resource = await api("POST", path, { token: u.token, headers: MCP_HEADERS, body: { jsonrpc: "2.0", id: 6, method: "resources/read", params: { uri: "hydra://nope" } } });
+    expect(resource.body.error.code).toBe(-32002);
+    const text = await api("POST", path, { token: u.token, headers: { "Content-Type": "text/plain" }, rawBody: "{}" });
+    expect(text.status).toBe(415);
+  });
+
+  it("without a session id, ?adapter= picks the rendering (stateless clients)", async () => {
+    const { u, path } = await setup();
+    const res = await api("POST", `${path}?adapter=codex`, { token: u.token, headers: MCP_HEADERS, body: { jsonrpc: "2.0", id: 7, method: "prompts/get", params: { name: "bug_fix_workflow" } } });
+    expect(res.body.result.messages[0].content.text).toContain("Function definitions (JSON)");
+    const bad = await api("POST", `${path}?adapter=vim`, { token: u.token, headers: MCP_HEADERS, body: initializeBody() });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.issues[0].path).toBe("adapter");
+  });
+
+  it("hot requests are served from the KV record alone (no D1 read)", async () => {
+    const { u, path, d } = await setup({ allowAnonymous: true });
+    const { session } = await initialize(path, u.token);
+    // Remove the D1 rows behind the deployment: a request that read D1 would now fail.
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM deployment_prompts WHERE deployment_id = ?").bind(d.deploymentId),
+      env.DB.prepare("DELETE FROM deployments WHERE id = ?").bind(d.deploymentId),
+    ]);
+    const res = await api("POST", path, { headers: { ...MCP_HEADERS, "Mcp-Session-Id": session! }, body: { jsonrpc: "2.0", id: 8, method: "prompts/list" } });
+    expect(res.status).toBe(200);
+    expect(res.body.result.prompts.map((p: any) => p.name)).toEqual(["bug_fix_workflow"]);
+  });
+
+  it("an unknown deployment id is 404", async () => {
+    for (const id of ["dep_doesnotexist", "not-an-id"]) {
+      const res = await api("POST", `/mcp/${id}`, { headers: MCP_HEADERS, body: initializeBody() });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe("NOT_FOUND");
+    }
+  });
+});
