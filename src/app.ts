@@ -9,6 +9,7 @@ import { ApiError, errorResponse, toApiError } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { issuesOf } from "./http/validate";
 import { rateLimit } from "./ratelimit/middleware";
+import { runtimeRoutes } from "./runtime/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
 import { workflowRoutes } from "./workflows/routes";
@@ -69,6 +70,8 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);
   app.route("/v1", v1);
+  // Agent runtime outside /v1, as its contract gives the paths: /rpc, /events, /runs/:id/events.
+  app.route("/", runtimeRoutes);
 
   return app;
 }

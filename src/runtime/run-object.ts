@@ -165,6 +165,7 @@ export class RunObject extends DurableObject<Bindings> {
     const s = this.owned(userId);
     if (!s) return { ok: false, reason: "not_found" };
     const resolved = s.resolvedApprovals[approvalId];
+    if (resolved === "cancelled") return { ok: false, reason: "not_pending", decision: resolved };
     if (resolved) return { ok: false, reason: resolved === "expired" ? "expired" : "already_decided", decision: resolved };
     const pending = s.pendingApproval;
     if (!pending || pending.approval_id !== approvalId) return { ok: false, reason: "not_found" };
@@ -459,7 +460,7 @@ export class RunObject extends DurableObject<Bindings> {
     this.inflight = null;
     const events: PendingEvent[] = [];
     if (s.pendingApproval) {
-      s.resolvedApprovals[s.pendingApproval.approval_id] = "denied";
+      s.resolvedApprovals[s.pendingApproval.approval_id] = "cancelled";
       s.pendingApproval = null;
     }
     for (const step of s.steps) {

@@ -73,7 +73,7 @@ export interface RunState {
   tokensUsed: number;
   pendingApproval: PendingApproval | null;
   /** approval id → final decision, so a second hydra.approve gets a clear error. */
-  resolvedApprovals: Record<string, "approved" | "denied" | "expired">;
+  resolvedApprovals: Record<string, "approved" | "denied" | "expired" | "cancelled">;
   /** Step ids whose approval was granted. */
   approvedSteps: string[];
   /** hydra.kill graceful arrived while a phase was in flight: stop when it ends. */
