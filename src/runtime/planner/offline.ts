@@ -15,7 +15,7 @@ const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>`]+/gi;
  */
 export function offlinePlan(intent: string): PlannedAction[] {
   const text = intent.toLowerCase();
-  const drafts: Draft[] = [{ name: "Understand the request", action: "research_agent", parameters: { question: intent } }];
+  const drafts: Draft[] = [{ name: "Understand the request", action: "research_agent" }];
 
   if (/\b(bug|fix|error|crash|broken|failing)\b/.test(text)) {
     drafts.push({ name: "Find the root cause", action: "analyze_code" });
