@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { api } from "./helpers/http";
-import { manualRpc, names, openStream, readEvents, rpc, step, stepUntil, waitFor } from "./helpers/runtime";
+import { manualRpc, names, openStream, readEvents, rpc, step, stepUntil, waitFor, type SseEvent } from "./helpers/runtime";
 
-const runEventsOnly = (events: { event: string }[]) => events.filter((e) => !["system_ready", "heartbeat", "system_shutdown"].includes(e.event));
+const runEventsOnly = (events: SseEvent[]) => events.filter((e) => !["system_ready", "heartbeat", "system_shutdown"].includes(e.event));
 
 describe("GET /runs/{run_id}/events", () => {
   it("replays from Last-Event-ID with nothing lost or duplicated", async () => {

@@ -97,7 +97,7 @@ export async function readEvents(res: Response, until: (events: SseEvent[]) => b
           timer = setTimeout(() => r("timeout"), remaining);
         }),
       ]);
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       if (chunk === "timeout") break;
       if (chunk.done) {
         ended = true;
