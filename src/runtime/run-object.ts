@@ -271,7 +271,7 @@ export class RunObject extends DurableObject<Bindings> {
       workflow_version: s.workflowVersion,
       manifest_steps: s.manifestSteps?.length ?? 0,
     };
-    this.finishStep(s, step, "success", result, []);
+    this.finishStep(step, "success", result);
     s.phase = "think";
     this.commit([
       this.stepStarted(s, step),
@@ -298,7 +298,7 @@ export class RunObject extends DurableObject<Bindings> {
     }));
     const learnIndex = s.steps.findIndex((x) => x.phase === "learn");
     s.steps.splice(learnIndex, 0, ...actionSteps);
-    this.finishStep(s, step, "success", { planner: planned.planner, planned_steps: planned.plan.length, note: planned.note }, []);
+    this.finishStep(step, "success", { planner: planned.planner, planned_steps: planned.plan.length, note: planned.note });
     s.phase = "decide";
     this.commit([
       { event: "step_progress", data: { run_id: s.id, step_id: step.id, progress: 1, phase: "think" } },
@@ -314,7 +314,7 @@ export class RunObject extends DurableObject<Bindings> {
       record.risk = scoreRisk(action.action, action.parameters);
       return { step_id: record.id, action: action.action, risk_score: record.risk.score, gate: record.risk.gate, reason: record.risk.reason };
     });
-    this.finishStep(s, step, "success", { decisions }, []);
+    this.finishStep(step, "success", { decisions });
     s.phase = "act";
     this.commit([
       this.stepStarted(s, step),
@@ -402,7 +402,7 @@ export class RunObject extends DurableObject<Bindings> {
         this.stampEnd(step);
         done.push(this.stepCompleted(s, step, { result: "failed", error: step.error }));
       } else {
-        this.finishStep(s, step, result.outcome, result.result, []);
+        this.finishStep(step, result.outcome, result.result);
         done.push(this.stepCompleted(s, step, result.outcome === "delegated" ? { delegation: (result.result as { delegation: unknown }).delegation } : {}));
       }
     });
@@ -423,7 +423,7 @@ export class RunObject extends DurableObject<Bindings> {
     const failed = actSteps.filter((x) => x.status === "failed");
     const skipped = actSteps.filter((x) => x.status === "skipped");
     const now = new Date().toISOString();
-    this.finishStep(s, step, "success", { failed: failed.length, skipped: skipped.length, tokens_used: s.tokensUsed }, []);
+    this.finishStep(step, "success", { failed: failed.length, skipped: skipped.length, tokens_used: s.tokensUsed });
     const status = failed.length > 0 ? "failed" : "completed";
     const error = failed.length > 0 ? `${failed.length} step(s) failed: ${failed.map((x) => x.description).join(", ")}` : null;
     await updateRunRow(createDatabase(this.env.DB), s.id, {
@@ -565,7 +565,7 @@ export class RunObject extends DurableObject<Bindings> {
     if (step.phase === "act") events.push(this.stepStarted(s, step));
   }
 
-  private finishStep(_s: RunState, step: StepRecord, outcome: StepOutcome, result: unknown, _events: PendingEvent[]) {
+  private finishStep(step: StepRecord, outcome: StepOutcome, result: unknown) {
     step.status = "completed";
     step.outcome = outcome;
     step.result = result;
