@@ -18,6 +18,7 @@ import { marketplaceRoutes } from "./marketplace/routes";
 import { mcpRoutes } from "./mcp/routes";
 import { rateLimit } from "./ratelimit/middleware";
 import { ratingRoutes } from "./ratings/routes";
+import { runtimeRoutes } from "./runtime/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
 import { workflowRoutes } from "./workflows/routes";
@@ -100,6 +101,8 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/billing", billingRoutes);
   v1.route("/deployments", deploymentRoutes);
   app.route("/v1", v1);
+  // Agent runtime outside /v1, as its contract gives the paths: /rpc, /events, /runs/:id/events.
+  app.route("/", runtimeRoutes);
 
   return app;
 }

@@ -90,6 +90,13 @@ export const configSchema = z
     ),
     /** Points the Stripe SDK at another host (tests' local stand-in), e.g. `http://localhost:12111`. */
     STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+    // Agent runtime (docs/runtime.md). The LLM provider is optional: without it an offline planner runs.
+    LLM_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    LLM_MODEL: optionalString,
+    LLM_API_KEY: optionalString,
+    RUNTIME_STEP_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(20),
+    APPROVAL_TTL_SECONDS: z.coerce.number().int().positive().max(86_400).default(300),
+    HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.ENVIRONMENT === "production" && cfg.DEV_AUTH_SECRET) {

@@ -1,6 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { checkHealth } from "./service";
 
+/** 200 when every dependency answers, 503 (same body, status "degraded") when one does not. */
 export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
-  return c.json({ status: "ok", service: "hydra-edge", environment: c.var.config.ENVIRONMENT, time: c.var.clock.now().toISOString() });
+  const report = await checkHealth(c.env, c.var.config);
+  return c.json(
+    {
+      ...report,
+      service: "hydra-edge",
+      environment: c.var.config.ENVIRONMENT,
+      time: c.var.clock.now().toISOString(),
+    },
+    report.status === "ok" ? 200 : 503,
+  );
 });

@@ -1,4 +1,76 @@
 import { DurableObject } from "cloudflare:workers";
+import type { Bindings } from "../env";
+import { EventLog } from "./event-log";
+import { parseLastEventId, SubscriberSet } from "./sse";
+import type { StoredEvent } from "./types";
 
-/** One Durable Object per user: fan-out of run events for GET /events (issue "Agent runtime"). */
-export class UserHub extends DurableObject {}
+/** The newest events kept per user for /events replay. */
+export const HUB_EVENT_RETENTION = 1000;
+/** /events streams are closed (with system_shutdown) after this long; clients reconnect with Last-Event-ID. */
+export const HUB_STREAM_LIFETIME_MS = 15 * 60_000;
+
+export function userHubStub(env: Bindings, userId: string) {
+  const ns = env.USER_HUB as unknown as DurableObjectNamespace<UserHub>;
+  return ns.get(ns.idFromName(`user:${userId}`));
+}
+
+export function healthProbeStub(env: Bindings) {
+  const ns = env.USER_HUB as unknown as DurableObjectNamespace<UserHub>;
+  return ns.get(ns.idFromName("system:health"));
+}
+
+/**
+ * One per user: run objects publish their events here; it re-sequences them into the
+ * user's own ordered log (its own ids) and fans them out to every GET /events stream.
+ */
+export class UserHub extends DurableObject<Bindings> {
+  private readonly log: EventLog;
+  private readonly subscribers = new SubscriberSet();
+  /** When this object instance started; reported as the runtime's uptime by health checks. */
+  private readonly startedAt = Date.now();
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.log = new EventLog(ctx.storage.kv, HUB_EVENT_RETENTION);
+  }
+
+  /** Appends a run's events; ones already seen (by run sequence) are dropped, so retries are safe. */
+  publish(runId: string, events: StoredEvent[]): number {
+    const kv = this.ctx.storage.kv;
+    const seenKey = `run:${runId}`;
+    const seen = kv.get<number>(seenKey) ?? 0;
+    const fresh = events.filter((e) => e.seq > seen).sort((a, b) => a.seq - b.seq);
+    if (fresh.length === 0) return 0;
+    let seq = kv.get<number>("seq") ?? 0;
+    const stored: StoredEvent[] = [];
+    this.ctx.storage.transactionSync(() => {
+      for (const e of fresh) {
+        const event = { seq: ++seq, event: e.event, data: e.data, at: e.at };
+        this.log.write(event);
+        stored.push(event);
+      }
+      kv.put("seq", seq);
+      kv.put(seenKey, fresh[fresh.length - 1]!.seq);
+    });
+    this.subscribers.broadcast(stored);
+    return stored.length;
+  }
+
+  /** Health probe: proves Durable Objects answer, and how long this instance has been up. */
+  ping(): { uptimeSeconds: number } {
+    return { uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000) };
+  }
+
+  /** SSE for GET /events: from Last-Event-ID if given, else from now. */
+  override async fetch(request: Request): Promise<Response> {
+    const head = this.ctx.storage.kv.get<number>("seq") ?? 0;
+    const requested = parseLastEventId(request.headers.get("Last-Event-ID"));
+    const cursor = requested === null ? head : Math.min(requested, head);
+    return this.subscribers.open({
+      heartbeatMs: Number(request.headers.get("X-Heartbeat-Ms")) || 30_000,
+      cursor,
+      backlog: this.log.after(cursor),
+      lifetimeMs: HUB_STREAM_LIFETIME_MS,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import type { Bindings, Config } from "../env";
+import { llmProviderFrom } from "../runtime/planner/llm-provider";
+import { healthProbeStub } from "../runtime/user-hub";
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+type Probe = { status: "ok" | "error"; latency_ms: number; error?: string };
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  uptime_seconds: number;
+  dependencies: {
+    d1: Probe;
+    kv: Probe;
+    durable_objects: Probe;
+    llm_provider: { status: "configured" | "not_configured"; model?: string };
+  };
+}
+
+async function probe<T>(check: () => Promise<T>): Promise<{ probe: Probe; value?: T }> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timed out")), PROBE_TIMEOUT_MS);
+    });
+    const value = await Promise.race([check(), timeout]);
+    return { probe: { status: "ok", latency_ms: Date.now() - started }, value };
+  } catch (err) {
+    // Only a short cause: internals of the failing binding stay in the logs.
+    console.error(JSON.stringify({ level: "error", msg: "health probe failed", error: String(err) }));
+    return { probe: { status: "error", latency_ms: Date.now() - started, error: (err as Error).message === "timed out" ? "timed out" : "unavailable" } };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * Real checks of every dependency: D1 answers a query, KV answers a read, a Durable Object
+ * answers an RPC (its instance age is the reported uptime), the LLM provider is configured.
+ */
+export async function checkHealth(env: Bindings, config: Config): Promise<HealthReport> {
+  const [d1, kv, durableObjects] = await Promise.all([
+    probe(() => env.DB.prepare("SELECT 1 AS ok").first()),
+    probe(() => env.KV.get("health:probe")),
+    probe(() => healthProbeStub(env).ping()),
+  ]);
+  const llm = llmProviderFrom(config);
+  const healthy = [d1, kv, durableObjects].every((p) => p.probe.status === "ok");
+  return {
+    status: healthy ? "ok" : "degraded",
+    uptime_seconds: durableObjects.value?.uptimeSeconds ?? 0,
+    dependencies: {
+      d1: d1.probe,
+      kv: kv.probe,
+      durable_objects: durableObjects.probe,
+      llm_provider: llm ? { status: "configured", model: llm.model } : { status: "not_configured" },
+    },
+  };
+}

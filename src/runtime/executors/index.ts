@@ -1,0 +1,93 @@
+import type { Action } from "../../manifest/schema";
+import type { LlmProvider } from "../planner/llm-provider";
+import { estimateTokens } from "../planner/offline";
+import type { PlannedAction } from "../types";
+import { unsafeUrlReason } from "./safe-url";
+
+export type ExecutorKind = "llm" | "http" | "delegated" | "control";
+
+export interface ExecutionResult {
+  outcome: "success" | "delegated" | "failed";
+  result?: unknown;
+  error?: string;
+  tokens: number;
+}
+
+export interface ExecutionContext {
+  intent: string;
+  llm: LlmProvider | null;
+  signal: AbortSignal;
+}
+
+const INTEGRATION_TIMEOUT_MS = 10_000;
+
+/**
+ * Which executor runs each action. Workstation work (files, shell, the repository) and
+ * integrations needing credentials the Worker does not hold are `delegated`: recorded with
+ * rendered instructions for a connected IDE. LLM calls and https integrations run here.
+ */
+export const EXECUTOR_OF: Record<Action, ExecutorKind> = {
+  research_agent: "llm", planning_agent: "llm", review_agent: "llm", docs_agent: "llm", custom_agent: "llm",
+  design_architecture: "llm",
+  api_integration: "http", webhook_integration: "http",
+  condition: "control", loop: "control", parallel: "control",
+  code_agent: "delegated", test_agent: "delegated", file_read: "delegated", file_write: "delegated",
+  edit_file: "delegated", edit_files: "delegated", shell_execute: "delegated", execute_command: "delegated",
+  search_codebase: "delegated", search_references: "delegated", analyze_code: "delegated", generate_code: "delegated",
+  generate_tests: "delegated", review_and_commit: "delegated", human_input: "delegated",
+  github_integration: "delegated", slack_integration: "delegated", notion_integration: "delegated",
+  jira_integration: "delegated", linear_integration: "delegated", database_integration: "delegated",
+};
+
+export async function executeAction(step: PlannedAction, ctx: ExecutionContext): Promise<ExecutionResult> {
+  switch (EXECUTOR_OF[step.action]) {
+    case "delegated":
+      return { outcome: "delegated", tokens: 0, result: { delegation: { action: step.action, parameters: step.parameters, instructions: renderInstructions(step) } } };
+    case "control":
+      return { outcome: "success", tokens: 0, result: { note: `${step.action} evaluated by the planner's ordering` } };
+    case "http":
+      return callIntegration(step, ctx.signal);
+    case "llm":
+      return callLlm(step, ctx);
+  }
+}
+
+export function renderInstructions(step: PlannedAction): string {
+  const lines = [`${step.name} (${step.action})`];
+  for (const [key, value] of Object.entries(step.parameters)) lines.push(`- ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  if (step.dependsOn.length > 0) lines.push(`After: ${step.dependsOn.join(", ")}`);
+  return lines.join("\n");
+}
+
+async function callLlm(step: PlannedAction, ctx: ExecutionContext): Promise<ExecutionResult> {
+  const prompt = `Task: ${ctx.intent}\nStep: ${step.name} (${step.action})\nParameters: ${JSON.stringify(step.parameters)}`;
+  if (!ctx.llm) {
+    // Offline: no model to ask; record the prompt so a later run (or a human) can, and count it.
+    return { outcome: "success", tokens: estimateTokens(prompt), result: { offline: true, prompt } };
+  }
+  const answer = await ctx.llm.complete([{ role: "user", content: prompt }], ctx.signal);
+  return { outcome: "success", tokens: answer.tokens, result: { output: answer.content.slice(0, 4000) } };
+}
+
+async function callIntegration(step: PlannedAction, signal: AbortSignal): Promise<ExecutionResult> {
+  const refused = unsafeUrlReason(step.parameters.url);
+  if (refused) return { outcome: "failed", tokens: 0, error: `Refused: ${refused}` };
+  const method = String(step.parameters.method ?? (step.action === "webhook_integration" ? "POST" : "GET")).toUpperCase();
+  const body = step.parameters.body;
+  try {
+    const res = await fetch(String(step.parameters.url), {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined || method === "GET" || method === "HEAD" ? undefined : JSON.stringify(body),
+      redirect: "manual",
+      signal: AbortSignal.any([signal, AbortSignal.timeout(INTEGRATION_TIMEOUT_MS)]),
+    });
+    await res.body?.cancel();
+    // Only the status is kept: upstream bodies are not echoed into events.
+    if (!res.ok) return { outcome: "failed", tokens: 0, error: `Integration answered HTTP ${res.status}`, result: { status: res.status } };
+    return { outcome: "success", tokens: 0, result: { status: res.status } };
+  } catch (err) {
+    if (signal.aborted) throw err;
+    return { outcome: "failed", tokens: 0, error: (err as Error).name === "TimeoutError" ? "Integration timed out" : "Integration request failed" };
+  }
+}
