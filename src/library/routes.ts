@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { refreshDeploymentsForWorkflow } from "../deployments/record";
 import type { AppEnv } from "../env";
 import { ok, okPage } from "../http/envelope";
 import { validate } from "../http/validate";
@@ -17,10 +18,23 @@ export const libraryRoutes = new Hono<AppEnv>()
     okPage(c, await listLibrary(c.var.db, c.var.user.id, c.req.valid("query"))),
   )
   .get("/:workflowId", async (c) => ok(c, await getLibraryEntry(c.var.db, c.var.user.id, c.req.param("workflowId"))))
-  .post("/:workflowId", validate("json", addToLibraryBody), async (c) =>
-    ok(c, await addToLibrary(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json")), 201),
-  )
-  .patch("/:workflowId", validate("json", updateLibraryEntryBody), async (c) =>
-    ok(c, await updateLibraryEntry(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"))),
-  )
-  .delete("/:workflowId", async (c) => ok(c, await removeFromLibrary(serviceCtx(c), c.req.param("workflowId"))));
+  .post("/:workflowId", validate("json", addToLibraryBody), async (c) => {
+    const entry = await addToLibrary(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    await refreshServingDeployments(c);
+    return ok(c, entry, 201);
+  })
+  .patch("/:workflowId", validate("json", updateLibraryEntryBody), async (c) => {
+    const entry = await updateLibraryEntry(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    await refreshServingDeployments(c);
+    return ok(c, entry);
+  })
+  .delete("/:workflowId", async (c) => {
+    const removed = await removeFromLibrary(serviceCtx(c), c.req.param("workflowId"));
+    await refreshServingDeployments(c);
+    return ok(c, removed);
+  });
+
+/** A library entry decides which version (or whether) a deployment serves a workflow. */
+async function refreshServingDeployments(c: Context<AppEnv>) {
+  await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, c.req.param("workflowId")!, c.var.clock.now());
+}

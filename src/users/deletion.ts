@@ -19,10 +19,9 @@ import {
 import { cancelSubscriptionNow, getBillingRecord } from "../billing/service";
 import { createStripeClient, isStripeConfigured } from "../billing/stripe";
 import type { Config } from "../env";
+import { deploymentKvKey, refreshDeployments } from "../deployments/record";
 import { deleteWorkflowStatements } from "../workflows/service";
 
-/** The KV key the deployments feature keeps the MCP lookup record under. */
-export const deploymentLookupKey = (deploymentId: string) => `dep:${deploymentId}`;
 
 export interface DeletionStats {
   workflows: number;
@@ -67,7 +66,7 @@ export async function collectAccount(db: Database, kv: KVNamespace, userId: stri
       ),
   ]);
   const deploymentIds = dep.map((d) => d.id);
-  const lookups = await Promise.all(deploymentIds.map((id) => kv.get(deploymentLookupKey(id))));
+  const lookups = await Promise.all(deploymentIds.map((id) => kv.get(deploymentKvKey(id))));
   const stats: DeletionStats = {
     workflows: wf.length,
     workflowVersions: versions[0]?.n ?? 0,
@@ -148,16 +147,6 @@ export interface AccountDeletionDeps {
 const ENDED_STATUSES = new Set(["canceled", "incomplete_expired"]);
 
 /**
- * Other users' deployments just lost some of their workflows (their deployment_workflows rows
- * went in the batch). TODO(deployments): re-render their prompts and rewrite their `dep:` KV
- * records once the deployments service is on main; until then they are listed in the log.
- */
-async function refreshDeploymentsAfterWorkflowRemoval(deploymentIds: string[]) {
-  if (deploymentIds.length === 0) return;
-  console.warn(JSON.stringify({ level: "warn", msg: "deployments lost workflows of a deleted account", deploymentIds }));
-}
-
-/**
  * `DELETE /v1/users/me`. Order matters: the Stripe subscription is cancelled first (a Stripe
  * failure aborts with nothing deleted, so nobody is billed for a deleted account); then one D1
  * batch removes everything atomically. KV lookup records are deleted before the batch (if the
@@ -175,12 +164,13 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
       console.warn(JSON.stringify({ level: "warn", msg: "cannot cancel subscription: Stripe is not configured", userId, subscriptionId: billing.subscriptionId }));
     }
   }
-  const dropLookups = () => Promise.all(account.deploymentIds.map((id) => kv.delete(deploymentLookupKey(id))));
+  const dropLookups = () => Promise.all(account.deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
   await dropLookups();
   const [first, ...rest] = accountDeletionStatements(db, userId, account.workflowIds);
   await db.batch([first!, ...rest]);
   await dropLookups();
-  await refreshDeploymentsAfterWorkflowRemoval(account.otherDeploymentIds);
+  // Other users' deployments just lost this account's workflows: re-render what they serve.
+  await refreshDeployments(db, kv, account.otherDeploymentIds, deps.now);
   console.log(JSON.stringify({ level: "info", msg: "account deleted", userId, stats: account.stats, ...account.alsoDeleted }));
   return { userId, deleted: true as const, deletedAt: deps.now.toISOString(), stats: account.stats };
 }
