@@ -79,6 +79,7 @@ CREATE TABLE `library_entries` (
 CREATE UNIQUE INDEX `library_user_workflow_idx` ON `library_entries` (`user_id`,`workflow_id`);--> statement-breakpoint
 CREATE INDEX `library_user_added_idx` ON `library_entries` (`user_id`,`added_at`,`id`);--> statement-breakpoint
 CREATE INDEX `library_workflow_idx` ON `library_entries` (`workflow_id`);--> statement-breakpoint
+CREATE INDEX `library_workflow_source_idx` ON `library_entries` (`workflow_id`,`source_type`);--> statement-breakpoint
 CREATE TABLE `ratings` (
 	`user_id` text NOT NULL,
 	`workflow_id` text NOT NULL,
@@ -165,4 +166,6 @@ CREATE TABLE `workflows` (
 --> statement-breakpoint
 CREATE INDEX `workflows_owner_idx` ON `workflows` (`owner_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `workflows_public_updated_idx` ON `workflows` (`visibility`,`updated_at`,`id`);--> statement-breakpoint
-CREATE INDEX `workflows_public_category_idx` ON `workflows` (`visibility`,`category`);
+CREATE INDEX `workflows_public_category_idx` ON `workflows` (`visibility`,`category`);--> statement-breakpoint
+CREATE INDEX `workflows_public_popular_idx` ON `workflows` (`visibility`,`subscribers_count`,`forks_count`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `workflows_forked_from_idx` ON `workflows` (`forked_from_workflow_id`);

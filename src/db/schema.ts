@@ -56,8 +56,8 @@ export const workflows = sqliteTable(
     index("workflows_owner_idx").on(t.ownerId, t.createdAt, t.id),
     index("workflows_public_updated_idx").on(t.visibility, t.updatedAt, t.id),
     index("workflows_public_category_idx").on(t.visibility, t.category),
-    // Marketplace "popular" order and fork recounts (migrations/0001_marketplace.sql; that
-    // migration also creates the workflows_fts search table and its triggers).
+    // Marketplace "popular" order and fork recounts (migrations/0001_marketplace_search.sql
+    // creates the workflows_fts search table and its triggers).
     index("workflows_public_popular_idx").on(t.visibility, t.subscribersCount, t.forksCount, t.createdAt, t.id),
     index("workflows_forked_from_idx").on(t.forkedFromWorkflowId),
   ],

@@ -1,4 +1,4 @@
--- Marketplace: full-text search over workflows, plus an index for the "popular" sort.
+-- Marketplace: full-text search over workflows (the marketplace indexes live in src/db/schema.ts).
 --
 -- workflows_fts holds one row per workflow (public or private; queries join workflows and
 -- keep only public rows, so a workflow turned private leaves search in the same statement).
@@ -69,9 +69,3 @@ SELECT
 		FROM `workflow_versions` AS v, json_each(v.`manifest`, '$.steps') AS s
 		WHERE v.`workflow_id` = w.`id` AND v.`version` = w.`current_version`)
 FROM `workflows` AS w;
---> statement-breakpoint
-CREATE INDEX `workflows_forked_from_idx` ON `workflows` (`forked_from_workflow_id`);
---> statement-breakpoint
-CREATE INDEX `workflows_public_popular_idx` ON `workflows` (`visibility`, `subscribers_count`, `forks_count`, `created_at`, `id`);
---> statement-breakpoint
-CREATE INDEX `library_workflow_source_idx` ON `library_entries` (`workflow_id`, `source_type`);
