@@ -114,7 +114,7 @@ describe("GET /v1/marketplace", () => {
     const older = await createWorkflow(owner.token, { name: "Older", visibility: "public", category });
     const forked = await createWorkflow(owner.token, { name: "Forked", visibility: "public", category });
     const loved = await createWorkflow(owner.token, { name: "Loved", visibility: "public", category });
-    const newest = await createWorkflow(owner.token, { name: "Newest", visibility: "public", category });
+    await createWorkflow(owner.token, { name: "Newest", visibility: "public", category });
     await api("POST", `/v1/library/${loved.workflowId}`, { token: fan1.token });
     await api("POST", `/v1/library/${loved.workflowId}`, { token: fan2.token });
     await api("POST", `/v1/library/${forked.workflowId}`, { token: fan1.token });

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { assertWithinPlanLimit } from "../billing/limits";
 import type { AppEnv } from "../env";
 import { ok, okPage } from "../http/envelope";
+import { requestContext } from "../http/request-context";
 import { parseOrThrow, validate } from "../http/validate";
 import { adapterSchema } from "../manifest/schema";
 import { adapterToggleBody, createDeploymentBody, listDeploymentsQuery, updateDeploymentBody, usageQuery } from "./schemas";
@@ -24,14 +25,7 @@ export function publicBaseUrl(c: Context<AppEnv>): string {
   return c.var.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
 }
 
-const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({
-  db: c.var.db,
-  kv: c.env.KV,
-  ids: c.var.ids,
-  now: c.var.clock.now(),
-  userId: c.var.user.id,
-  baseUrl: publicBaseUrl(c),
-});
+const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, baseUrl: publicBaseUrl(c) });
 
 export const deploymentRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listDeploymentsQuery), async (c) => okPage(c, await listDeployments(ctxOf(c), c.req.valid("query"))))

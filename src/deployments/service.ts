@@ -1,5 +1,4 @@
-import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
-import { z } from "zod";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import {
   deploymentPrompts,
@@ -11,7 +10,7 @@ import {
   type DeploymentRow,
 } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import { buildPage, decodeCursor } from "../http/pagination";
+import { buildPage, decodeCursor, newestFirstCursor, olderThan } from "../http/pagination";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
 import type { IdGenerator } from "../services";
 import { toDeploymentDto } from "./dto";
@@ -119,13 +118,12 @@ async function toDtos(ctx: Pick<DeploymentCtx, "db" | "now" | "baseUrl">, rows: 
   return rows.map((r) => toDeploymentDto(r, served.get(r.id) ?? [], usage.get(r.id) ?? 0, ctx.baseUrl));
 }
 
-const listCursor = z.object({ c: z.string(), i: z.string() });
 
 export async function listDeployments(
   ctx: DeploymentCtx,
   query: { limit: number; cursor?: string | undefined; status?: "active" | "inactive" | undefined },
 ) {
-  const after = query.cursor ? decodeCursor("deployments", query.cursor, listCursor) : null;
+  const after = query.cursor ? decodeCursor("deployments", query.cursor, newestFirstCursor) : null;
   const rows = await ctx.db
     .select()
     .from(deployments)
@@ -133,9 +131,7 @@ export async function listDeployments(
       and(
         eq(deployments.ownerId, ctx.userId),
         query.status ? eq(deployments.status, query.status) : undefined,
-        after
-          ? or(lt(deployments.createdAt, after.c), and(eq(deployments.createdAt, after.c), lt(deployments.id, after.i)))
-          : undefined,
+        olderThan(deployments.createdAt, deployments.id, after),
       ),
     )
     .orderBy(desc(deployments.createdAt), desc(deployments.id))

@@ -1,8 +1,18 @@
+import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { ApiError } from "../errors";
 import type { Pagination } from "./envelope";
 
 export const DEFAULT_PAGE_SIZE = 20;
+
+/** Cursor key of a newest-first listing: the last row's createdAt and id. */
+export const newestFirstCursor = z.object({ c: z.string(), i: z.string() });
+
+/** Rows strictly after the cursor in (createdAt desc, id desc) order; no condition on the first page. */
+export function olderThan(createdAt: SQLiteColumn, id: SQLiteColumn, after: { c: string; i: string } | null): SQL | undefined {
+  return after ? or(lt(createdAt, after.c), and(eq(createdAt, after.c), lt(id, after.i))) : undefined;
+}
 export const MAX_PAGE_SIZE = 100;
 
 export const limitParam = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE);

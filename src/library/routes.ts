@@ -2,16 +2,10 @@ import { Hono, type Context } from "hono";
 import { refreshDeploymentsForWorkflow } from "../deployments/record";
 import type { AppEnv } from "../env";
 import { ok, okPage } from "../http/envelope";
+import { requestContext } from "../http/request-context";
 import { validate } from "../http/validate";
 import { addToLibraryBody, listLibraryQuery, updateLibraryEntryBody } from "./schemas";
 import { addToLibrary, getLibraryEntry, listLibrary, removeFromLibrary, updateLibraryEntry } from "./service";
-
-const serviceCtx = (c: { var: AppEnv["Variables"] }) => ({
-  db: c.var.db,
-  ids: c.var.ids,
-  now: c.var.clock.now(),
-  userId: c.var.user.id,
-});
 
 export const libraryRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listLibraryQuery), async (c) =>
@@ -19,17 +13,17 @@ export const libraryRoutes = new Hono<AppEnv>()
   )
   .get("/:workflowId", async (c) => ok(c, await getLibraryEntry(c.var.db, c.var.user.id, c.req.param("workflowId"))))
   .post("/:workflowId", validate("json", addToLibraryBody), async (c) => {
-    const entry = await addToLibrary(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    const entry = await addToLibrary(requestContext(c), c.req.param("workflowId"), c.req.valid("json"));
     await refreshServingDeployments(c);
     return ok(c, entry, 201);
   })
   .patch("/:workflowId", validate("json", updateLibraryEntryBody), async (c) => {
-    const entry = await updateLibraryEntry(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    const entry = await updateLibraryEntry(requestContext(c), c.req.param("workflowId"), c.req.valid("json"));
     await refreshServingDeployments(c);
     return ok(c, entry);
   })
   .delete("/:workflowId", async (c) => {
-    const removed = await removeFromLibrary(serviceCtx(c), c.req.param("workflowId"));
+    const removed = await removeFromLibrary(requestContext(c), c.req.param("workflowId"));
     await refreshServingDeployments(c);
     return ok(c, removed);
   });

@@ -4,18 +4,12 @@ import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
+import { requestContext } from "../http/request-context";
 import { validate } from "../http/validate";
 import { getManifest, getVisibleWorkflow, getWorkflowVersion } from "./access";
 import { toWorkflowDetail } from "./dto";
 import { createWorkflowBody, listWorkflowsQuery, updateWorkflowBody } from "./schemas";
 import { createWorkflow, deleteWorkflow, listOwnWorkflows, listVersions, updateWorkflow } from "./service";
-
-const serviceCtx = (c: { var: AppEnv["Variables"] }) => ({
-  db: c.var.db,
-  ids: c.var.ids,
-  now: c.var.clock.now(),
-  userId: c.var.user.id,
-});
 
 export const workflowRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listWorkflowsQuery), async (c) =>
@@ -23,21 +17,21 @@ export const workflowRoutes = new Hono<AppEnv>()
   )
   .post("/", validate("json", createWorkflowBody), async (c) => {
     await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
-    return ok(c, await createWorkflow(serviceCtx(c), c.req.valid("json")), 201);
+    return ok(c, await createWorkflow(requestContext(c), c.req.valid("json")), 201);
   })
   .get("/:workflowId", async (c) => {
     const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
     return ok(c, toWorkflowDetail(row, await getManifest(c.var.db, row.id, row.currentVersion)));
   })
   .put("/:workflowId", validate("json", updateWorkflowBody), async (c) => {
-    const { row, manifest } = await updateWorkflow(serviceCtx(c), c.req.param("workflowId"), c.req.valid("json"));
+    const { row, manifest } = await updateWorkflow(requestContext(c), c.req.param("workflowId"), c.req.valid("json"));
     // Deployments serving this workflow re-render now, so MCP clients see the new version.
     await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
     return ok(c, toWorkflowDetail(row, manifest));
   })
   .delete("/:workflowId", async (c) => {
     const servedBy = await deploymentIdsServing(c.var.db, c.req.param("workflowId"));
-    const row = await deleteWorkflow(serviceCtx(c), c.req.param("workflowId"));
+    const row = await deleteWorkflow(requestContext(c), c.req.param("workflowId"));
     await refreshDeployments(c.var.db, c.env.KV, servedBy, c.var.clock.now());
     return ok(c, { workflowId: row.id, deleted: true });
   })

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import {
@@ -10,11 +10,10 @@ import {
   type WorkflowRow,
 } from "../db/schema";
 import { ApiError } from "../errors";
-import { buildPage, decodeCursor } from "../http/pagination";
+import { buildPage, decodeCursor, newestFirstCursor, olderThan } from "../http/pagination";
 import { ADAPTERS } from "../manifest/schema";
 import { bumpPatch, compareSemver, formatSemver, parseSemver } from "../manifest/semver";
-import type { IdGenerator } from "../services";
-import { z } from "zod";
+import type { RequestContext } from "../http/request-context";
 import { getManifest, getOwnedWorkflow } from "./access";
 import { toWorkflowDetail, toWorkflowSummary } from "./dto";
 import type { CreateWorkflowInput, UpdateWorkflowInput } from "./schemas";
@@ -22,12 +21,7 @@ import { slugify } from "./slug";
 
 const INITIAL_VERSION = "1.0.0";
 
-interface Ctx {
-  db: Database;
-  ids: IdGenerator;
-  now: Date;
-  userId: string;
-}
+type Ctx = RequestContext;
 
 /** Key order does not make two manifests different. */
 export function canonicalJson(value: unknown): string {
@@ -195,14 +189,12 @@ export async function deleteWorkflow(ctx: Ctx, workflowId: string) {
   return row;
 }
 
-const listCursor = z.object({ c: z.string(), i: z.string() });
-
 export async function listOwnWorkflows(
   db: Database,
   userId: string,
   query: { limit: number; cursor?: string | undefined; visibility?: "public" | "private" | undefined },
 ) {
-  const after = query.cursor ? decodeCursor("workflows", query.cursor, listCursor) : null;
+  const after = query.cursor ? decodeCursor("workflows", query.cursor, newestFirstCursor) : null;
   const rows = await db
     .select()
     .from(workflows)
@@ -210,9 +202,7 @@ export async function listOwnWorkflows(
       and(
         eq(workflows.ownerId, userId),
         query.visibility ? eq(workflows.visibility, query.visibility) : undefined,
-        after
-          ? or(lt(workflows.createdAt, after.c), and(eq(workflows.createdAt, after.c), lt(workflows.id, after.i)))
-          : undefined,
+        olderThan(workflows.createdAt, workflows.id, after),
       ),
     )
     .orderBy(desc(workflows.createdAt), desc(workflows.id))
