@@ -1,18 +1,11 @@
 // Platform-core throughput relative to a bare baseline measured in the same run.
 // Usage: node bench/core.mjs [total-per-scenario]
-import { SignJWT } from "jose";
-import { devSecret, load, serveBundle } from "./serve.mjs";
+import { devToken, load, serveBundle } from "./serve.mjs";
 
 const total = Number(process.argv[2] ?? 2000);
 const { url, mf } = await serveBundle();
 try {
-  const token = await new SignJWT({ email: "bench@example.com" })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject("bench-user")
-    .setIssuer("hydra-dev")
-    .setExpirationTime("1h")
-    .sign(new TextEncoder().encode(devSecret()));
-  const auth = { Authorization: `Bearer ${token}` };
+  const auth = { Authorization: `Bearer ${await devToken("bench-user")}` };
   const manifest = {
     manifest_version: "1.0",
     name: "Bench",
@@ -26,7 +19,7 @@ try {
   await (await mf.getD1Database("DB")).prepare("UPDATE users SET plan = 'enterprise' WHERE id = 'bench-user'").run();
 
   const scenarios = {
-    "GET /health (baseline)": () => [`${url}/health`],
+    "GET /health/live (baseline)": () => [`${url}/health/live`],
     "GET /v1/users/me": () => [`${url}/v1/users/me`, { headers: auth }],
     "GET /v1/workflows?limit=20": () => [`${url}/v1/workflows?limit=20`, { headers: auth }],
     "POST /v1/workflows": (i) => [
@@ -34,7 +27,7 @@ try {
       { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify({ name: `Bench ${i}`, manifest }) },
     ],
   };
-  await load(scenarios["GET /health (baseline)"], { total: 200 }); // warm-up
+  await load(scenarios["GET /health/live (baseline)"], { total: 200 }); // warm-up
   let baseline = 0;
   console.log(`scenario | req/s | ratio to baseline | failed`);
   for (const [name, make] of Object.entries(scenarios)) {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SignJWT } from "jose";
 import { Miniflare } from "miniflare";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -13,6 +14,16 @@ const offline = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_
 export function devSecret() {
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   return toml.match(/^DEV_AUTH_SECRET\s*=\s*"([^"]+)"/m)[1];
+}
+
+/** A dev token (HS256 with wrangler.toml's local secret) for a bench user. */
+export function devToken(sub) {
+  return new SignJWT({ email: `${sub}@example.com` })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuer("hydra-dev")
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(devSecret()));
 }
 
 /** Builds dist/bundle/index.js with wrangler (the deployable artefact) and serves it. */

@@ -8,3 +8,11 @@ describe("GET /health", () => {
     expect(res.body.status).toBe("ok");
   });
 });
+
+describe("GET /health/live", () => {
+  it("answers without touching dependencies", async () => {
+    const res = await api("GET", "/health/live");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: "ok" });
+  });
+});
