@@ -2,7 +2,7 @@ import { executeAction, type ExecutionResult } from "../executors";
 import type { PlannedAction, RunState, StepRecord } from "../types";
 import { requestApproval } from "./approvals";
 import { llmOf, type LiveRun } from "./context";
-import { finishStep, isOpenActStep, skipStep, stampEnd, startStep, stepCompleted, stepProgress, stepStarted, type PendingEvent } from "./steps";
+import { actProgress, finishStep, isOpenActStep, skipStep, stampEnd, startStep, stepCompleted, stepStarted, type PendingEvent } from "./steps";
 
 type PlanByKey = Map<string, PlannedAction>;
 
@@ -22,12 +22,14 @@ export async function act(run: LiveRun, signal: AbortSignal) {
   const byKey: PlanByKey = new Map(s.plan.map((p) => [p.key, p]));
   const level = Math.min(...remaining.map((x) => byKey.get(x.key!)!.level));
   const events: PendingEvent[] = [];
-  const { runnable, needsApproval } = triage(
+  const { runnable, needsApproval, skipped } = triage(
     s,
     remaining.filter((x) => byKey.get(x.key!)!.level === level),
     byKey,
     events,
   );
+  // Skipped steps count as finished, so progress still reaches 1 when the last ones are skipped.
+  if (skipped) events.push(actProgress(s, skipped));
 
   if (runnable.length === 0 && needsApproval) {
     await requestApproval(run, needsApproval, events);
@@ -61,6 +63,7 @@ export async function act(run: LiveRun, signal: AbortSignal) {
 function triage(s: RunState, steps: StepRecord[], byKey: PlanByKey, events: PendingEvent[]) {
   const runnable: StepRecord[] = [];
   let needsApproval: StepRecord | null = null;
+  let skipped: StepRecord | null = null;
   for (const step of steps) {
     const planned = byKey.get(step.key!)!;
     const blockedDep = planned.dependsOn
@@ -70,16 +73,18 @@ function triage(s: RunState, steps: StepRecord[], byKey: PlanByKey, events: Pend
     const risk = step.risk!;
     if (blockedDep) {
       skipStep(s, step, "dependency_skipped", events, { reason: `depends on '${blockedDep.key}', which did not complete` });
+      skipped = step;
     } else if (risk.gate === "block") {
       events.push(stepStarted(s, step));
       skipStep(s, step, "blocked", events, { risk_score: risk.score, reason: risk.reason });
+      skipped = step;
     } else if (risk.gate === "approval" && !s.approvedSteps.includes(step.id)) {
       needsApproval ??= step;
     } else {
       runnable.push(step);
     }
   }
-  return { runnable, needsApproval };
+  return { runnable, needsApproval, skipped };
 }
 
 function recordResults(run: LiveRun, runnable: StepRecord[], results: ExecutionResult[]) {
@@ -99,9 +104,7 @@ function recordResults(run: LiveRun, runnable: StepRecord[], results: ExecutionR
       done.push(stepCompleted(s, step, result.outcome === "delegated" ? { delegation: (result.result as { delegation: unknown }).delegation } : {}));
     }
   });
-  const actSteps = s.steps.filter((x) => x.phase === "act");
-  const finished = actSteps.filter((x) => !isOpenActStep(x)).length;
-  done.push(stepProgress(s, runnable[runnable.length - 1]!, finished / actSteps.length));
-  if (finished === actSteps.length) s.phase = "learn";
+  done.push(actProgress(s, runnable[runnable.length - 1]!));
+  if (!s.steps.some(isOpenActStep)) s.phase = "learn";
   run.journal.commit(s, done);
 }

@@ -3,7 +3,7 @@ import { insertApprovalRow } from "../runs-store";
 import type { RunState, StepRecord } from "../types";
 import type { LiveRun } from "./context";
 import { scheduleNext } from "./schedule";
-import { skipStep, stepStarted, type PendingEvent } from "./steps";
+import { actProgress, skipStep, stepStarted, type PendingEvent } from "./steps";
 
 export type DecideResult =
   | { ok: true; runId: string }
@@ -43,6 +43,7 @@ export function resolveApproval(run: LiveRun, decision: "approved" | "denied" | 
   } else {
     events.push(stepStarted(s, step));
     skipStep(s, step, decision, events, { approval_id: pending.approval_id });
+    events.push(actProgress(s, step));
   }
   run.journal.commit(s, events);
 }

@@ -99,6 +99,7 @@ export async function learn(run: LiveRun) {
   s.phase = "done";
   s.completedAt = now;
   run.journal.commit(s, [
+    stepProgress(s, step, 1),
     stepCompleted(s, step, { failed: failed.length, skipped: skipped.length }),
     status === "completed"
       ? { event: "run_completed", data: { run_id: s.id, status: skipped.length > 0 ? "partial" : "success", tokens_used: s.tokensUsed } }

@@ -61,6 +61,16 @@ export function stepProgress(s: RunState, step: StepRecord, progress: number): P
   return { event: "step_progress", data: { run_id: s.id, step_id: step.id, progress, phase: step.phase } };
 }
 
+/**
+ * Act has one step per action, so its progress is the share of act steps that are finished
+ * (completed, failed or skipped), reported on whichever step finished last.
+ */
+export function actProgress(s: RunState, step: StepRecord): PendingEvent {
+  const actSteps = s.steps.filter((x) => x.phase === "act");
+  const finished = actSteps.filter((x) => !isOpenActStep(x)).length;
+  return stepProgress(s, step, finished / actSteps.length);
+}
+
 export function stepCompleted(s: RunState, step: StepRecord, extra: Record<string, unknown>): PendingEvent {
   return {
     event: "step_completed",
