@@ -61,10 +61,6 @@ export class SubscriberSet {
     return new Response(readable, { status: 200, headers: SSE_HEADERS });
   }
 
-  get size() {
-    return this.subscribers.size;
-  }
-
   broadcast(events: StoredEvent[]) {
     for (const sub of this.subscribers) for (const event of events) this.send(sub, event);
   }

@@ -1,0 +1,98 @@
+import { isTerminal } from "../types";
+import { applyKeptApproval, resolveApproval, withdrawApproval } from "./approvals";
+import type { LiveRun } from "./context";
+import { scheduleNext } from "./schedule";
+import { stampEnd } from "./steps";
+
+export type KillLevel = "instant" | "graceful" | "freeze";
+type StopLevel = "cancel" | "instant" | "graceful";
+
+/** Stops the run now (in-flight calls aborted). False when it was not active. */
+export async function cancelRun(run: LiveRun, reason: string, level: StopLevel): Promise<boolean> {
+  if (isTerminal(run.state.status)) return false;
+  await stopRun(run, reason, level);
+  return true;
+}
+
+/** Applies one kill level; true when this run counts as stopped (or frozen). */
+export async function killRun(run: LiveRun, level: KillLevel, reason: string): Promise<boolean> {
+  const s = run.state;
+  if (isTerminal(s.status)) return false;
+  if (level === "instant") return cancelRun(run, reason, "instant");
+  if (level === "graceful") {
+    // Between phases (idle, waiting for an approval, frozen) graceful stops at once.
+    if (run.inflight && s.status === "running") {
+      s.stopAfterPhase = reason;
+      run.journal.commit(s, []);
+      return true;
+    }
+    return cancelRun(run, reason, "graceful");
+  }
+  if (s.status === "frozen") return false;
+  s.status = "frozen";
+  run.journal.commit(s, [{ event: "run_frozen", data: { run_id: s.id, reason } }]);
+  await run.storage.deleteAlarm();
+  await run.journal.syncRow(s);
+  await run.journal.flushToHub(s);
+  return true;
+}
+
+export async function resumeRun(run: LiveRun): Promise<boolean> {
+  const s = run.state;
+  if (s.status !== "frozen") return false;
+  s.status = "running";
+  applyKeptApproval(s);
+  run.journal.commit(s, [{ event: "run_resumed", data: { run_id: s.id } }]);
+  if (s.pendingApproval && Date.now() >= Date.parse(s.pendingApproval.expires_at)) resolveApproval(run, "expired");
+  await scheduleNext(run);
+  await run.journal.syncRow(s);
+  await run.journal.flushToHub(s);
+  return true;
+}
+
+export async function stopRun(run: LiveRun, reason: string, level: StopLevel) {
+  const s = run.state;
+  run.inflight?.abort();
+  run.inflight = null;
+  withdrawApproval(s);
+  for (const step of s.steps) {
+    if (step.status === "pending" || step.status === "running") {
+      step.status = "skipped";
+      step.outcome = "cancelled";
+      stampEnd(step);
+    }
+  }
+  s.status = "cancelled";
+  s.phase = "done";
+  s.stopAfterPhase = null;
+  s.completedAt = new Date().toISOString();
+  s.error = reason;
+  run.journal.commit(s, [{ event: "run_cancelled", data: { run_id: s.id, reason, level } }]);
+  await run.storage.deleteAlarm();
+  await run.journal.syncRow(s);
+  await run.journal.flushToHub(s);
+}
+
+/** An unexpected error: the running step fails, the rest are skipped, and the client gets a generic error. */
+export async function failRun(run: LiveRun, err: unknown) {
+  const s = run.state;
+  console.error(JSON.stringify({ level: "error", msg: "run failed", runId: s.id, error: String(err) }));
+  for (const step of s.steps) {
+    if (step.status === "running") {
+      step.status = "failed";
+      step.outcome = "failed";
+      stampEnd(step);
+    } else if (step.status === "pending") {
+      step.status = "skipped";
+      step.outcome = "dependency_skipped";
+    }
+  }
+  s.status = "failed";
+  s.phase = "done";
+  s.error = "The run failed unexpectedly";
+  s.completedAt = new Date().toISOString();
+  run.journal.commit(s, [{ event: "run_error", data: { run_id: s.id, error: s.error } }]);
+  await run.storage.deleteAlarm();
+  await run.journal.syncRow(s);
+  await run.journal.flushToHub(s);
+}

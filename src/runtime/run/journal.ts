@@ -1,0 +1,89 @@
+import { createDatabase } from "../../db/client";
+import type { Bindings } from "../../env";
+import { EventLog } from "../event-log";
+import { updateRunRow } from "../runs-store";
+import { parseLastEventId, SubscriberSet } from "../sse";
+import { isTerminal, type RunState } from "../types";
+import { userHubStub } from "../user-hub";
+import { runView } from "../view";
+import type { PendingEvent } from "./steps";
+
+/** The newest events kept per run (older ones are deleted as new ones arrive). */
+const RUN_EVENT_RETENTION = 1000;
+const STATE_KEY = "state";
+
+/**
+ * Where a run's state and events go: Durable Object storage (state and event log in one
+ * transaction, so a restart never sees one without the other), live SSE subscribers of the
+ * run, the user's hub, and the D1 history row.
+ */
+export class RunJournal {
+  private readonly log: EventLog;
+  private readonly subscribers = new SubscriberSet();
+  private hubFlush: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Bindings,
+  ) {
+    this.log = new EventLog(storage.kv, RUN_EVENT_RETENTION);
+  }
+
+  loadState(): RunState | null {
+    return this.storage.kv.get<RunState>(STATE_KEY) ?? null;
+  }
+
+  /** Writes the state and its new events in one transaction, then tells live subscribers. */
+  commit(s: RunState, events: PendingEvent[]) {
+    const at = new Date().toISOString();
+    s.updatedAt = at;
+    const stored = events.map((e, i) => ({ seq: s.lastSeq + i + 1, event: e.event, data: e.data, at }));
+    this.storage.transactionSync(() => {
+      for (const event of stored) this.log.write(event);
+      this.storage.kv.put(STATE_KEY, { ...s, lastSeq: s.lastSeq + stored.length });
+    });
+    s.lastSeq += stored.length;
+    this.subscribers.broadcast(stored);
+    if (isTerminal(s.status)) this.subscribers.closeAll("Run finished");
+  }
+
+  /** Delivers new events to the user's hub in order; the hub drops repeats, so retries are safe. */
+  flushToHub(s: RunState): Promise<void> {
+    this.hubFlush = this.hubFlush.then(async () => {
+      const events = this.log.after(s.hubSeq);
+      if (events.length === 0) return;
+      try {
+        await userHubStub(this.env, s.userId).publish(s.id, events);
+        s.hubSeq = Math.max(s.hubSeq, events[events.length - 1]!.seq);
+        this.storage.kv.put(STATE_KEY, s);
+      } catch (err) {
+        // The run never waits on the hub; the next flush retries from hubSeq.
+        console.error(JSON.stringify({ level: "warn", msg: "hub publish failed", runId: s.id, error: String(err) }));
+      }
+    });
+    return this.hubFlush;
+  }
+
+  async syncRow(s: RunState) {
+    await updateRunRow(createDatabase(this.env.DB), s.id, {
+      status: s.status,
+      steps: runView(s).steps,
+      tokensUsed: s.tokensUsed,
+      error: s.error,
+      completedAt: s.completedAt,
+      updatedAt: s.updatedAt,
+    });
+  }
+
+  /** The run's SSE stream: the log from Last-Event-ID (or the start), then live. */
+  openStream(s: RunState, request: Request): Response {
+    const requested = parseLastEventId(request.headers.get("Last-Event-ID")) ?? 0;
+    const cursor = Math.min(requested, s.lastSeq);
+    return this.subscribers.open({
+      heartbeatMs: Number(request.headers.get("X-Heartbeat-Ms")) || 30_000,
+      cursor,
+      backlog: this.log.after(cursor),
+      closeAfterBacklog: isTerminal(s.status) ? "Run finished" : undefined,
+    });
+  }
+}

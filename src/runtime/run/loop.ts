@@ -1,0 +1,110 @@
+import { offlinePlan } from "../planner/offline";
+import { isTerminal, type StartRunInput } from "../types";
+import { expireApproval } from "./approvals";
+import type { LiveRun, RunContext } from "./context";
+import { failRun, stopRun } from "./control";
+import { act } from "./act";
+import { decide, learn, perceive, think } from "./phases";
+import { scheduleNext } from "./schedule";
+import { initialSteps } from "./steps";
+
+/** If the object dies mid-phase, this alarm resumes it from the last committed step. */
+const WATCHDOG_MS = 60_000;
+const LEARN_RETRY_MS = 5_000;
+/** perceive, think, decide and learn, besides the planned actions. */
+const FIXED_STEPS = 4;
+
+export async function startRun(ctx: RunContext, input: StartRunInput) {
+  if (ctx.state) return; // idempotent: a retried start must not restart the run
+  ctx.state = {
+    id: input.runId,
+    userId: input.userId,
+    intent: input.intent,
+    workflowId: input.workflowId,
+    workflowVersion: input.workflowVersion,
+    manifestSteps: input.manifestSteps,
+    status: "running",
+    phase: "perceive",
+    steps: initialSteps(),
+    plan: [],
+    tokensUsed: 0,
+    pendingApproval: null,
+    resolvedApprovals: {},
+    approvedSteps: [],
+    stopAfterPhase: null,
+    error: null,
+    settings: input.settings,
+    createdAt: input.now,
+    updatedAt: input.now,
+    completedAt: null,
+    lastSeq: 0,
+    hubSeq: 0,
+  };
+  const run = ctx as LiveRun;
+  const estimatedActions = input.manifestSteps?.length ?? offlinePlan(input.intent).length;
+  run.journal.commit(run.state, [
+    {
+      event: "run_started",
+      data: { run_id: input.runId, intent: input.intent, estimated_steps: FIXED_STEPS + estimatedActions, workflow_id: input.workflowId },
+    },
+  ]);
+  await run.storage.setAlarm(Date.now() + input.settings.stepDelayMs);
+  await run.journal.syncRow(run.state);
+  await run.journal.flushToHub(run.state);
+}
+
+/** One alarm: the next phase, or (while an approval waits) that approval's expiry. */
+export async function advance(run: LiveRun) {
+  const s = run.state;
+  if (s.status !== "running" || run.inflight) return;
+  if (s.pendingApproval) {
+    await expireApproval(run);
+    return;
+  }
+  await runPhase(run);
+}
+
+async function runPhase(run: LiveRun) {
+  const s = run.state;
+  const controller = new AbortController();
+  run.inflight = controller;
+  try {
+    await run.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    switch (s.phase) {
+      case "perceive":
+        perceive(run);
+        break;
+      case "think":
+        await think(run, controller.signal);
+        break;
+      case "decide":
+        decide(run);
+        break;
+      case "act":
+        await act(run, controller.signal);
+        break;
+      case "learn":
+        await learn(run);
+        break;
+      case "done":
+        return;
+    }
+  } catch (err) {
+    if (controller.signal.aborted || s.status !== "running") return;
+    if (s.phase === "learn") {
+      // D1 unavailable: the outcome must still be recorded, so retry later.
+      await run.storage.setAlarm(Date.now() + LEARN_RETRY_MS);
+      return;
+    }
+    await failRun(run, err);
+    return;
+  } finally {
+    if (run.inflight === controller) run.inflight = null;
+  }
+  if (s.stopAfterPhase && !isTerminal(s.status)) {
+    await stopRun(run, s.stopAfterPhase, "graceful");
+    return;
+  }
+  await scheduleNext(run);
+  await run.journal.flushToHub(s);
+}
