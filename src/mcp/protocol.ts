@@ -1,17 +1,14 @@
+import { JSONRPC as BASE_CODES } from "../http/jsonrpc";
 import type { Adapter } from "../manifest/schema";
+
+export { RpcError } from "../http/jsonrpc";
 
 /** Newest first; `initialize` echoes a supported request, else answers with the newest. */
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
 
-export const JSONRPC = {
-  PARSE_ERROR: -32700,
-  INVALID_REQUEST: -32600,
-  METHOD_NOT_FOUND: -32601,
-  INVALID_PARAMS: -32602,
-  INTERNAL_ERROR: -32603,
-  RESOURCE_NOT_FOUND: -32002,
-} as const;
+/** JSON-RPC codes plus MCP's own resource-not-found. */
+export const JSONRPC = { ...BASE_CODES, RESOURCE_NOT_FOUND: -32002 } as const;
 
 export type JsonRpcId = string | number;
 
@@ -26,17 +23,6 @@ export type ParsedMessage =
   | { kind: "request"; request: JsonRpcRequest }
   | { kind: "notification" }
   | { kind: "invalid"; code: number; message: string };
-
-/** Thrown by method handlers; becomes a JSON-RPC error response (HTTP 200). */
-export class RpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message);
-  }
-}
 
 export function negotiateVersion(requested: unknown): string {
   return (SUPPORTED_PROTOCOL_VERSIONS as readonly unknown[]).includes(requested) ? (requested as string) : LATEST_PROTOCOL_VERSION;

@@ -1,27 +1,12 @@
 import type { z } from "zod";
+import { JSONRPC, RpcError } from "../http/jsonrpc";
 import { issuesOf } from "../http/validate";
-
-/** JSON-RPC 2.0 error codes (the seed's table) and the one error type handlers throw. */
-export const RPC_PARSE_ERROR = -32700;
-export const RPC_INVALID_REQUEST = -32600;
-export const RPC_METHOD_NOT_FOUND = -32601;
-export const RPC_INVALID_PARAMS = -32602;
-export const RPC_INTERNAL_ERROR = -32603;
 
 /** Larger batches are refused as a whole with one -32600. */
 export const MAX_BATCH = 50;
 
-export class RpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message);
-  }
-}
 
-export const invalidParams = (message: string, data: Record<string, unknown>) => new RpcError(RPC_INVALID_PARAMS, message, data);
+export const invalidParams = (message: string, data: Record<string, unknown>) => new RpcError(JSONRPC.INVALID_PARAMS, message, data);
 
 type Id = string | number | null;
 export type RpcResponse =
@@ -54,12 +39,12 @@ export async function handleRpcBody<C>(raw: string, methods: MethodTable<C>, ctx
   try {
     payload = JSON.parse(raw);
   } catch {
-    return errorResponse(null, RPC_PARSE_ERROR, "Parse error", { reason: "The request body is not valid JSON" });
+    return errorResponse(null, JSONRPC.PARSE_ERROR, "Parse error", { reason: "The request body is not valid JSON" });
   }
   if (Array.isArray(payload)) {
-    if (payload.length === 0) return errorResponse(null, RPC_INVALID_REQUEST, "Invalid Request", { reason: "A batch must not be empty" });
+    if (payload.length === 0) return errorResponse(null, JSONRPC.INVALID_REQUEST, "Invalid Request", { reason: "A batch must not be empty" });
     if (payload.length > MAX_BATCH) {
-      return errorResponse(null, RPC_INVALID_REQUEST, "Invalid Request", { reason: `A batch holds at most ${MAX_BATCH} requests` });
+      return errorResponse(null, JSONRPC.INVALID_REQUEST, "Invalid Request", { reason: `A batch holds at most ${MAX_BATCH} requests` });
     }
     // Sequential, so a batch like [run, status] behaves as written.
     const responses: RpcResponse[] = [];
@@ -74,13 +59,13 @@ export async function handleRpcBody<C>(raw: string, methods: MethodTable<C>, ctx
 
 async function handleOne<C>(item: unknown, methods: MethodTable<C>, ctx: C, onInternal: (err: unknown) => void): Promise<RpcResponse | null> {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    return errorResponse(null, RPC_INVALID_REQUEST, "Invalid Request", { reason: "A request must be a JSON object" });
+    return errorResponse(null, JSONRPC.INVALID_REQUEST, "Invalid Request", { reason: "A request must be a JSON object" });
   }
   const request = item as Record<string, unknown>;
   const hasId = Object.hasOwn(request, "id");
   const idValid = !hasId || request.id === null || typeof request.id === "string" || (typeof request.id === "number" && Number.isFinite(request.id));
   const id: Id = hasId && idValid ? (request.id as Id) : null;
-  const invalid = (reason: string) => errorResponse(id, RPC_INVALID_REQUEST, "Invalid Request", { reason });
+  const invalid = (reason: string) => errorResponse(id, JSONRPC.INVALID_REQUEST, "Invalid Request", { reason });
 
   if (request.jsonrpc !== "2.0") return invalid('"jsonrpc" must be exactly "2.0"');
   if (typeof request.method !== "string" || request.method === "") return invalid('"method" must be a non-empty string');
@@ -92,14 +77,14 @@ async function handleOne<C>(item: unknown, methods: MethodTable<C>, ctx: C, onIn
   const answer = (response: RpcResponse) => (isNotification ? null : response);
 
   const entry = Object.hasOwn(methods, request.method) ? methods[request.method] : undefined;
-  if (!entry) return answer(errorResponse(id, RPC_METHOD_NOT_FOUND, "Method not found", { method: request.method }));
+  if (!entry) return answer(errorResponse(id, JSONRPC.METHOD_NOT_FOUND, "Method not found", { method: request.method }));
 
   if (Array.isArray(request.params)) {
-    return answer(errorResponse(id, RPC_INVALID_PARAMS, "Invalid params", { reason: "params must be an object (by-name parameters)" }));
+    return answer(errorResponse(id, JSONRPC.INVALID_PARAMS, "Invalid params", { reason: "params must be an object (by-name parameters)" }));
   }
   const parsed = entry.params.safeParse(request.params ?? {});
   if (!parsed.success) {
-    return answer(errorResponse(id, RPC_INVALID_PARAMS, "Invalid params", { issues: issuesOf(parsed.error) }));
+    return answer(errorResponse(id, JSONRPC.INVALID_PARAMS, "Invalid params", { issues: issuesOf(parsed.error) }));
   }
   try {
     const result = await entry.handler(parsed.data, ctx);
@@ -107,6 +92,6 @@ async function handleOne<C>(item: unknown, methods: MethodTable<C>, ctx: C, onIn
   } catch (err) {
     if (err instanceof RpcError) return answer(errorResponse(id, err.code, err.message, err.data));
     onInternal(err);
-    return answer(errorResponse(id, RPC_INTERNAL_ERROR, "Internal error"));
+    return answer(errorResponse(id, JSONRPC.INTERNAL_ERROR, "Internal error"));
   }
 }
