@@ -2,14 +2,20 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok } from "../http/envelope";
+import { validate } from "../http/validate";
 import { deleteAccount } from "./deletion";
-import { getUserProfile } from "./service";
+import { updateProfileBody } from "./schemas";
+import { getUserProfile, updateProfile } from "./service";
 
 export const userRoutes = new Hono<AppEnv>()
   .get("/me", async (c) => {
     const profile = await getUserProfile(c.var.db, c.var.user.id);
     if (!profile) throw notFound("User");
     return ok(c, profile);
+  })
+  .patch("/me", validate("json", updateProfileBody), async (c) => {
+    await updateProfile(c.var.db, c.var.user.id, c.req.valid("json"), c.var.clock.now());
+    return ok(c, (await getUserProfile(c.var.db, c.var.user.id))!);
   })
   .delete("/me", async (c) =>
     ok(

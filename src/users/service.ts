@@ -50,3 +50,8 @@ export async function getUserProfile(db: Database, userId: string) {
   };
 }
 
+
+/** The display name is what the marketplace shows as a workflow's owner (the user id otherwise). */
+export async function updateProfile(db: Database, userId: string, input: { displayName: string | null }, now: Date) {
+  await db.update(users).set({ displayName: input.displayName, updatedAt: now.toISOString() }).where(eq(users.id, userId));
+}
