@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { bugFixManifest, workflowBody } from "./helpers/fixtures";
+import { MCP_HEADERS, createDeployment, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
 import { billingApp, stripeStandIn } from "./helpers/stripe";
 
@@ -179,6 +180,43 @@ describe("DELETE /v1/users/me", () => {
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe("NOT_FOUND");
     expect(await countOf("SELECT count(*) AS n FROM workflows WHERE owner_id = ? AND visibility = 'public'", alice.sub)).toBe(0);
+  });
+
+  it("takes the user's MCP endpoints (404) and public workflows (marketplace, search, featured) down at once", async () => {
+    const owner = await newUser("owner");
+    const viewer = await newUser("viewer");
+    const word = `gone${crypto.randomUUID().replace(/[-\d]/g, "").slice(0, 10)}`;
+    const category = `cat-${crypto.randomUUID().slice(0, 8)}`;
+    const wf = await createWorkflow(owner.token, { name: `Deleted ${word}`, visibility: "public", category });
+    await run("UPDATE workflows SET featured = 1 WHERE id = ?", wf);
+    const dep = await createDeployment(owner.token, { workflowIds: [wf] });
+    const mcpPath = new URL(dep.mcpEndpoint).pathname;
+    const initialize = () => api("POST", mcpPath, { token: owner.token, headers: MCP_HEADERS, body: initializeBody() });
+    expect((await initialize()).status).toBe(200);
+    const browse = () => api("GET", `/v1/marketplace?category=${category}`, { token: viewer.token });
+    const search = () => api("GET", `/v1/marketplace/search?q=${word}`, { token: viewer.token });
+    const featuredIds = async () =>
+      (await api("GET", "/v1/marketplace/featured?limit=20", { token: viewer.token })).body.data.map((w: any) => w.workflowId);
+    expect((await browse()).body.data.map((w: any) => w.workflowId)).toEqual([wf]);
+    expect((await search()).body.data.map((w: any) => w.workflowId)).toEqual([wf]);
+    expect(await featuredIds()).toContain(wf);
+
+    const deleted = await api("DELETE", "/v1/users/me", { token: owner.token });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.data.stats).toMatchObject({ workflows: 1, deployments: 1, deploymentLookups: 1 });
+
+    const mcp = await initialize();
+    expect(mcp.status).toBe(404);
+    expect(await env.KV.get(`dep:${dep.deploymentId}`)).toBeNull();
+    const anonymous = await api("POST", mcpPath, { headers: MCP_HEADERS, body: initializeBody() });
+    expect(anonymous.status).toBe(404);
+    expect((await browse()).body).toEqual({ success: true, data: [], pagination: { nextCursor: null, hasMore: false, count: 0 } });
+    expect((await search()).body.data).toEqual([]);
+    expect(await featuredIds()).not.toContain(wf);
+    // The same identity now owns a fresh account, which has no such deployment.
+    const rest = await api("GET", `/v1/deployments/${dep.deploymentId}`, { token: owner.token });
+    expect(rest.status).toBe(404);
+    expect(rest.body.error.code).toBe("NOT_FOUND");
   });
 
   it("revokes API keys, and the old identity only ever reaches a new, empty account", async () => {

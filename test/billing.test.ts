@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { workflowBody } from "./helpers/fixtures";
+import { MCP_HEADERS, createDeployment, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
 import {
   STRIPE_TEST_CONFIG,
@@ -107,6 +108,70 @@ describe("plan limits", () => {
   });
 });
 
+describe("402 details on every limit", () => {
+  const UPGRADE_URL = "https://hydra.example.com/pricing";
+
+  it("deployments answer {resource, limit, current, plan, upgradeUrl} and nothing is created", async () => {
+    const user = await signedUp();
+    const call = billingApp(null, { UPGRADE_URL });
+    const wf = await call("POST", "/v1/workflows", { token: user.token, body: workflowBody() });
+    expect(wf.status).toBe(201);
+    for (let i = 0; i < 3; i++) await createDeployment(user.token, { workflowIds: [wf.body.data.workflowId] });
+    const refused = await call("POST", "/v1/deployments", {
+      token: user.token,
+      body: { name: "fourth", workflowIds: [wf.body.data.workflowId] },
+    });
+    expect(refused.status).toBe(402);
+    expect(refused.body).toEqual({
+      success: false,
+      error: {
+        code: "PLAN_LIMIT_EXCEEDED",
+        message: expect.stringContaining("free plan allows 3 deployments"),
+        details: { resource: "deployments", limit: 3, current: 3, plan: "free", upgradeUrl: UPGRADE_URL },
+      },
+    });
+    const deployments = await env.DB.prepare("SELECT count(*) AS n FROM deployments WHERE owner_id = ?").bind(user.sub).first<{ n: number }>();
+    expect(deployments!.n).toBe(3);
+  });
+
+  it("forks answer the workflows limit with upgradeUrl, and nothing is created", async () => {
+    const owner = await signedUp();
+    const source = await api("POST", "/v1/workflows", { token: owner.token, body: workflowBody({ visibility: "public" }) });
+    const forker = await signedUp();
+    await seedWorkflows(forker.sub, 50);
+    const call = billingApp(null, { UPGRADE_URL });
+    const refused = await call("POST", `/v1/workflows/${source.body.data.workflowId}/fork`, { token: forker.token });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error).toEqual({
+      code: "PLAN_LIMIT_EXCEEDED",
+      message: expect.any(String),
+      details: { resource: "workflows", limit: 50, current: 50, plan: "free", upgradeUrl: UPGRADE_URL },
+    });
+    expect(await workflowCount(forker.sub)).toBe(50);
+  });
+
+  it("MCP connections over the monthly limit answer 402 with the same details", async () => {
+    const user = await signedUp();
+    const wf = await api("POST", "/v1/workflows", { token: user.token, body: workflowBody() });
+    const dep = await createDeployment(user.token, { workflowIds: [wf.body.data.workflowId] });
+    await env.DB.prepare("INSERT INTO deployment_usage_daily (deployment_id, day, adapter, count) VALUES (?, ?, 'claude', 500)")
+      .bind(dep.deploymentId, new Date().toISOString().slice(0, 10))
+      .run();
+    const call = billingApp(null, { UPGRADE_URL });
+    const refused = await call("POST", new URL(dep.mcpEndpoint).pathname, {
+      token: user.token,
+      headers: MCP_HEADERS,
+      body: initializeBody("claude-code", "2025-06-18"),
+    });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error).toEqual({
+      code: "PLAN_LIMIT_EXCEEDED",
+      message: expect.any(String),
+      details: { resource: "connectionsPerMonth", limit: 500, current: 500, plan: "free", upgradeUrl: UPGRADE_URL },
+    });
+  });
+});
+
 describe("billing without Stripe configured (the local default)", () => {
   it("GET /v1/billing/subscription answers plan free with no ids", async () => {
     const user = await newUser();
@@ -149,6 +214,7 @@ describe("billing without Stripe configured (the local default)", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("VALIDATION_ERROR");
     expect(res.body.error.message).toMatch(/no webhook secret is configured/);
+    expect(res.body.error.details).toEqual({ reason: "not_configured" });
   });
 
   it("billing routes other than the webhook still require auth", async () => {
@@ -350,7 +416,11 @@ describe("POST /v1/billing/webhook", () => {
     const event = stripeEvent("customer.subscription.updated", { id: "sub_1", object: "subscription" });
     const missing = await call("POST", "/v1/billing/webhook", { rawBody: JSON.stringify(event) });
     expect(missing.status).toBe(400);
-    expect(missing.body.error).toMatchObject({ code: "VALIDATION_ERROR", message: "Missing Stripe-Signature header" });
+    expect(missing.body.error).toMatchObject({
+      code: "VALIDATION_ERROR",
+      message: "Missing Stripe-Signature header",
+      details: { reason: "missing_signature" },
+    });
 
     const wrongSecret = await deliver(event, { secret: "whsec_someone_else" });
     expect(wrongSecret.status).toBe(400);
@@ -373,6 +443,31 @@ describe("POST /v1/billing/webhook", () => {
     expect(garbage.status).toBe(400);
     const processed = await env.DB.prepare("SELECT count(*) AS n FROM stripe_events WHERE id = ?").bind(event.id).first<{ n: number }>();
     expect(processed!.n).toBe(0);
+  });
+
+  it("processes a signed event without `created`, and answers 400 (not 500) to signed JSON that is not an event", async () => {
+    const user = await signedUp();
+    const { created: _created, ...minimal } = stripeEvent("checkout.session.completed", {
+      id: "cs_minimal",
+      object: "checkout.session",
+      client_reference_id: user.sub,
+      customer: `cus_min_${user.sub}`,
+      subscription: `sub_min_${user.sub}`,
+      metadata: { userId: user.sub, plan: "team" },
+    });
+    const res = await deliver(minimal);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data).toEqual({ received: true, eventId: minimal.id, type: "checkout.session.completed", duplicate: false });
+    expect(await userRow(user.sub)).toEqual({ plan: "team" });
+    expect(await billingRow(user.sub)).toMatchObject({ customer_id: `cus_min_${user.sub}`, subscription_id: `sub_min_${user.sub}`, status: "active" });
+
+    for (const body of [{}, { id: "evt_no_type", data: { object: {} } }, { id: "evt_no_object", type: "ping" }, [1, 2]]) {
+      const bad = await deliver(body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: "VALIDATION_ERROR", details: { reason: "bad_event" } });
+    }
+    const notJson = await call("POST", "/v1/billing/webhook", { ...(await signedWebhook({})), rawBody: "not json" });
+    expect(notJson.status).toBe(400);
   });
 
   it("checkout.session.completed upgrades the plan and links customer and subscription", async () => {

@@ -77,6 +77,19 @@ describe("POST /v1/workflows/{workflowId}/fork", () => {
     expect((await getWorkflow(owner.token, source.workflowId)).stats.forks).toBe(2);
   });
 
+  it("treats name: null like no name (the default copy name)", async () => {
+    const owner = await newUser("owner");
+    const forker = await newUser("forker");
+    const source = await createWorkflow(owner.token, { visibility: "public", name: "Null Name Source" });
+    const res = await api("POST", `/v1/workflows/${source.workflowId}/fork`, { token: forker.token, body: { name: null } });
+    expect(res.status).toBe(201);
+    expect(res.body.data).toMatchObject({
+      name: "Null Name Source (copy)",
+      visibility: "private",
+      forkedFrom: { workflowId: source.workflowId, userId: owner.sub, version: "1.0.0" },
+    });
+  });
+
   it("keeps default names within the 200 character limit", async () => {
     const owner = await newUser("owner");
     const longName = "x".repeat(200);

@@ -198,6 +198,23 @@ describe("PATCH /v1/library/{workflowId}", () => {
     expect(query.body.error.details.issues[0].path).toBe("activeOnly");
   });
 
+  it("parses activeOnly as true/false/1/0, and a blank parameter as absent", async () => {
+    const owner = await newUser("owner");
+    const active = await createWorkflow(owner.token, { name: "Active" });
+    const inactive = await createWorkflow(owner.token, { name: "Inactive" });
+    expect((await api("PATCH", `/v1/library/${inactive.workflowId}`, { token: owner.token, body: { isActive: false } })).status).toBe(200);
+    const ids = (body: any) => body.data.map((e: any) => e.workflowId).sort();
+    const both = [active.workflowId, inactive.workflowId].sort();
+    expect(ids(await libraryOf(owner.token, "?activeOnly=true"))).toEqual([active.workflowId]);
+    expect(ids(await libraryOf(owner.token, "?activeOnly=1"))).toEqual([active.workflowId]);
+    expect(ids(await libraryOf(owner.token, "?activeOnly=false"))).toEqual(both);
+    expect(ids(await libraryOf(owner.token, "?activeOnly=0"))).toEqual(both);
+    expect(ids(await libraryOf(owner.token))).toEqual(both);
+    const blank = await libraryOf(owner.token, "?activeOnly=&limit=&cursor=");
+    expect(ids(blank)).toEqual(both);
+    expect(blank.pagination).toEqual({ nextCursor: null, hasMore: false, count: 2 });
+  });
+
   it("answers 404 for a workflow that is not in the caller's library", async () => {
     const owner = await newUser("owner");
     const other = await newUser("other");

@@ -222,6 +222,34 @@ describe("GET /v1/marketplace", () => {
     expect((await api("GET", "/v1/marketplace")).status).toBe(401);
   });
 
+  it("treats blank parameters as absent, as in the URL template ?category=&sort=&limit=&cursor=", async () => {
+    const user = await newUser();
+    const blank = await api("GET", "/v1/marketplace?category=&sort=&limit=&cursor=", { token: user.token });
+    expect(blank.status, JSON.stringify(blank.body)).toBe(200);
+    expect(blank.body.success).toBe(true);
+    expect(blank.body.data.length).toBeLessThanOrEqual(20);
+    expect(blank.body.data.every((w: any) => w.visibility === "public")).toBe(true);
+    expect(blank.body.pagination.count).toBe(blank.body.data.length);
+    const featured = await api("GET", "/v1/marketplace/featured?limit=", { token: user.token });
+    expect(featured.status).toBe(200);
+    expect(Array.isArray(featured.body.data)).toBe(true);
+    const searched = await api("GET", `/v1/marketplace/search?q=${uniqueWord("blank")}&category=&limit=`, { token: user.token });
+    expect(searched.status).toBe(200);
+    expect(searched.body).toEqual({ success: true, data: [], pagination: { nextCursor: null, hasMore: false, count: 0 } });
+  });
+
+  it("rejects a cursor that is not one of ours with 400 on cursor", async () => {
+    const user = await newUser();
+    for (const cursor of ["garbage", "%%%", btoa(JSON.stringify({ k: "marketplace:popular", s: "x" }))]) {
+      const res = await api("GET", `/v1/marketplace?cursor=${encodeURIComponent(cursor)}`, { token: user.token });
+      expect(res.status, cursor).toBe(400);
+      expect(res.body.error).toMatchObject({ code: "VALIDATION_ERROR", details: { issues: [{ path: "cursor" }] } });
+    }
+    const search = await api("GET", "/v1/marketplace/search?q=x&cursor=garbage", { token: user.token });
+    expect(search.status).toBe(400);
+    expect(search.body.error.details.issues[0].path).toBe("cursor");
+  });
+
   it("drops a workflow the moment it turns private and shows it again when public", async () => {
     const category = uniqueCategory();
     const word = uniqueWord("vanish");
@@ -319,6 +347,10 @@ describe("GET /v1/marketplace/search", () => {
     expect(long.status).toBe(400);
     expect(long.body.error.details.issues[0].path).toBe("q");
     expect((await search(user.token, "a".repeat(200))).status).toBe(200);
+    // Characters, not UTF-16 units: 200 emoji fit, 201 do not; surrounding blanks are trimmed first.
+    expect((await search(user.token, "\u{1F600}".repeat(200))).status).toBe(200);
+    expect((await search(user.token, "\u{1F600}".repeat(201))).status).toBe(400);
+    expect((await search(user.token, `  ${"a".repeat(200)}  `)).status).toBe(200);
   });
 
   it("never fails on FTS syntax or odd input", async () => {

@@ -70,7 +70,14 @@ export async function deploymentUsage(db: Database, deploymentId: string, plan: 
  * over the owner's monthly plan limit, otherwise counts it (deployment, day, adapter) and
  * stamps lastConnectedAt. Concurrent initializes at the limit may overshoot by a few.
  */
-export async function countConnection(db: Database, ownerId: string, deploymentId: string, adapter: Adapter, now: Date) {
+export async function countConnection(
+  db: Database,
+  ownerId: string,
+  deploymentId: string,
+  adapter: Adapter,
+  now: Date,
+  upgradeUrl?: string,
+) {
   const [owner, used] = await db.batch([
     db.select({ plan: users.plan }).from(users).where(eq(users.id, ownerId)),
     db
@@ -86,7 +93,7 @@ export async function countConnection(db: Database, ownerId: string, deploymentI
     throw new ApiError(
       "PLAN_LIMIT_EXCEEDED",
       `This deployment reached its ${limit} connections for this month on the ${plan} plan; the owner must upgrade or wait until next month`,
-      { resource: "connectionsPerMonth", limit, current, plan },
+      { resource: "connectionsPerMonth", limit, current, plan, ...(upgradeUrl ? { upgradeUrl } : {}) },
     );
   }
   await db.batch([

@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 export const forkWorkflowBody = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
+  // null asks for the default name, like leaving it out.
+  name: z.string().trim().min(1).max(200).nullish(),
 });
 
 export type ForkWorkflowInput = z.infer<typeof forkWorkflowBody>;

@@ -80,7 +80,7 @@ async function initialize(c: Context<AppEnv>, record: DeploymentRecord, request:
   const adapter = adapterOverride(c) ?? adapterForClient(clientInfo.name) ?? DEFAULT_ADAPTER;
   assertAdapterEnabled(record, adapter);
   const now = c.var.clock.now();
-  await countConnection(c.var.db, record.ownerId, record.deploymentId, adapter, now);
+  await countConnection(c.var.db, record.ownerId, record.deploymentId, adapter, now, c.var.config.UPGRADE_URL);
 
   c.header(SESSION_HEADER, await signSession(c.var.config, { adapter, deploymentId: record.deploymentId }, now));
   const names = record.workflows.map((w) => w.promptName).join(", ") || "none";
