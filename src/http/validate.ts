@@ -56,5 +56,17 @@ export function validate<T extends z.ZodType, Tg extends Target>(
       await next();
     }) as never;
   }
+  if (target === "query") {
+    return validator("query" as never, (value) => parseOrThrow(schema, withoutBlankParams(value))) as never;
+  }
   return validator(target as never, (value) => parseOrThrow(schema, value)) as never;
+}
+
+/**
+ * Query strings from forms and URL templates often carry empty parameters (`?category=&limit=`):
+ * an empty value means "not given", so every listing falls back to its default.
+ */
+function withoutBlankParams(query: unknown): unknown {
+  if (!query || typeof query !== "object") return query;
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ""));
 }

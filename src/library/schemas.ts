@@ -1,17 +1,14 @@
 import { z } from "zod";
 import { pageQuery } from "../http/pagination";
-import { blankParamsAsAbsent } from "../http/query";
 import { adapterSchema } from "../manifest/schema";
 
 const booleanParam = z
   .enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' })
   .transform((v) => v === "true" || v === "1");
 
-export const listLibraryQuery = blankParamsAsAbsent(
-  pageQuery.extend({
-    activeOnly: booleanParam.default(false),
-  }),
-);
+export const listLibraryQuery = pageQuery.extend({
+  activeOnly: booleanParam.default(false),
+});
 
 const enabledAdapters = z
   .array(adapterSchema)

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { pageQuery } from "../http/pagination";
-import { blankParamsAsAbsent } from "../http/query";
 
 export const MARKETPLACE_SORTS = ["popular", "recent", "rating"] as const;
 export type MarketplaceSort = (typeof MARKETPLACE_SORTS)[number];
@@ -11,31 +10,26 @@ export const FEATURED_DEFAULT = 10;
 
 const category = z.string().trim().min(1).max(50).optional();
 
-export const browseQuery = blankParamsAsAbsent(
-  pageQuery.extend({
-    category,
-    sort: z.enum(MARKETPLACE_SORTS).default("popular"),
-  }),
-);
+export const browseQuery = pageQuery.extend({
+  category,
+  sort: z.enum(MARKETPLACE_SORTS).default("popular"),
+});
 
-// An empty `q` is dropped like any blank parameter and then fails as missing: still a 400 on
-// `q`. Lengths count characters (code points), so 200 emoji are as fine as 200 letters.
-export const searchQuery = blankParamsAsAbsent(
-  pageQuery.extend({
-    q: z
-      .string({ error: "q is required" })
-      .trim()
-      .min(1, "q must not be empty")
-      .refine((q) => [...q].length <= SEARCH_QUERY_MAX_CHARS, `q must be at most ${SEARCH_QUERY_MAX_CHARS} characters`),
-    category,
-  }),
-);
+// An empty `q` is dropped like any blank parameter (src/http/validate.ts) and then fails as
+// missing: still a 400 on `q`. Lengths count characters (code points), so 200 emoji are as fine
+// as 200 letters.
+export const searchQuery = pageQuery.extend({
+  q: z
+    .string({ error: "q is required" })
+    .trim()
+    .min(1, "q must not be empty")
+    .refine((q) => [...q].length <= SEARCH_QUERY_MAX_CHARS, `q must be at most ${SEARCH_QUERY_MAX_CHARS} characters`),
+  category,
+});
 
-export const featuredQuery = blankParamsAsAbsent(
-  z.object({
-    limit: z.coerce.number().int().min(1).max(FEATURED_MAX).default(FEATURED_DEFAULT),
-  }),
-);
+export const featuredQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(FEATURED_MAX).default(FEATURED_DEFAULT),
+});
 
 export type BrowseQuery = z.infer<typeof browseQuery>;
 export type SearchQuery = z.infer<typeof searchQuery>;
