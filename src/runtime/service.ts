@@ -5,6 +5,7 @@ import { ApiError } from "../errors";
 import { checkHealth } from "../health/service";
 import { manifestSchema } from "../manifest/schema";
 import { getManifest, getVisibleWorkflow } from "../workflows/access";
+import { llmSettingsFrom } from "./planner/llm-provider";
 import { invalidParams, method, type MethodTable } from "./rpc";
 import type { RunObject } from "./run-object";
 import {
@@ -110,7 +111,11 @@ export const runtimeMethods: MethodTable<RpcContext> = {
       workflowId: workflow?.workflow.id ?? null,
       workflowVersion: workflow?.version ?? null,
       manifestSteps: workflow?.steps ?? null,
-      settings: { stepDelayMs: ctx.config.RUNTIME_STEP_DELAY_MS, approvalTtlSeconds: ctx.config.APPROVAL_TTL_SECONDS },
+      settings: {
+        stepDelayMs: ctx.config.RUNTIME_STEP_DELAY_MS,
+        approvalTtlSeconds: ctx.config.APPROVAL_TTL_SECONDS,
+        llm: llmSettingsFrom(ctx.config),
+      },
       now,
     };
     await insertRunRow(ctx.db, { id: runId, userId: run.userId, intent: run.intent, workflowId: run.workflowId, workflowVersion: run.workflowVersion, now });
