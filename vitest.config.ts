@@ -24,6 +24,18 @@ export default defineConfig(async () => {
             OIDC_AUDIENCE: "hydra-test-client",
             OIDC_JWKS_URL: "https://issuer.test/.well-known/jwks.json",
           },
+          // The LLM provider's egress goes to a local stand-in. LLM_BASE_URL stays unset, so runs
+          // use the offline planner unless a test configures the provider for its own runs.
+          serviceBindings: { LLM_API: "llm-provider-standin" },
+          workers: [
+            {
+              name: "llm-provider-standin",
+              modules: true,
+              scriptPath: "./test/standins/llm-provider.mjs",
+              compatibilityDate: "2026-04-26",
+              compatibilityFlags: ["enable_request_signal"],
+            },
+          ],
         },
       }),
     ],

@@ -14,6 +14,11 @@ export interface Bindings {
    * local stand-in). Without it the Stripe SDK uses the global fetch.
    */
   STRIPE_API?: Fetcher;
+  /**
+   * Optional service binding that carries the LLM provider's requests (an egress proxy, or the
+   * tests' local stand-in). Without it the provider is called with the global fetch.
+   */
+  LLM_API?: Fetcher;
   [key: string]: unknown;
 }
 
@@ -94,6 +99,8 @@ export const configSchema = z
     LLM_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     LLM_MODEL: optionalString,
     LLM_API_KEY: optionalString,
+    /** Per provider call; a call that takes longer falls back like a provider error. */
+    LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(300_000).default(30_000),
     RUNTIME_STEP_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(20),
     APPROVAL_TTL_SECONDS: z.coerce.number().int().positive().max(86_400).default(300),
     HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),

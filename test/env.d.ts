@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     KV: KVNamespace;
     RUN_OBJECT: DurableObjectNamespace;
     USER_HUB: DurableObjectNamespace;
+    /** The local LLM provider stand-in (test/standins/llm-provider.mjs). */
+    LLM_API: Fetcher;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     DEV_AUTH_SECRET: string;
     DEV_AUTH_ISSUER: string;

@@ -1,5 +1,5 @@
 import type { Bindings, Config } from "../env";
-import { llmProviderFrom } from "../runtime/planner/llm-provider";
+import { llmSettingsFrom } from "../runtime/planner/llm-provider";
 import { healthProbeStub } from "../runtime/user-hub";
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -45,7 +45,7 @@ export async function checkHealth(env: Bindings, config: Config): Promise<Health
     probe(() => env.KV.get("health:probe")),
     probe(() => healthProbeStub(env).ping()),
   ]);
-  const llm = llmProviderFrom(config);
+  const llm = llmSettingsFrom(config);
   const healthy = [d1, kv, durableObjects].every((p) => p.probe.status === "ok");
   return {
     status: healthy ? "ok" : "degraded",

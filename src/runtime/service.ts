@@ -5,8 +5,10 @@ import { ApiError } from "../errors";
 import { checkHealth } from "../health/service";
 import { manifestSchema } from "../manifest/schema";
 import { getManifest, getVisibleWorkflow } from "../workflows/access";
+import { llmSettingsFrom } from "./planner/llm-provider";
 import { invalidParams, method, type MethodTable } from "./rpc";
 import type { RunObject } from "./run-object";
+import type { KillLevel } from "./run/control";
 import {
   activeRunIds,
   getOwnedApprovalRow,
@@ -30,9 +32,19 @@ export interface RpcContext {
 
 const DEFAULT_STATUS_LIMIT = 50;
 
-export function runStub(env: Bindings, runId: string) {
+export function runStub(env: Pick<Bindings, "RUN_OBJECT">, runId: string) {
   const ns = env.RUN_OBJECT as unknown as DurableObjectNamespace<RunObject>;
   return ns.get(ns.idFromName(runId));
+}
+
+/**
+ * Applies a kill level to every active run of the user (D1 `runs` pending/running/frozen) and
+ * returns how many it stopped (or froze). `hydra.kill` and account deletion share it.
+ */
+export async function killActiveRuns(env: Pick<Bindings, "RUN_OBJECT">, db: Database, userId: string, level: KillLevel, reason: string) {
+  const ids = await activeRunIds(db, userId);
+  const outcomes = await Promise.all(ids.map((id) => runStub(env, id).kill(userId, level, reason)));
+  return outcomes.filter(Boolean).length;
 }
 
 const runNotFound = (runId: string) => invalidParams(`Run '${runId}' was not found`, { field: "run_id", reason: "not_found" });
@@ -110,7 +122,11 @@ export const runtimeMethods: MethodTable<RpcContext> = {
       workflowId: workflow?.workflow.id ?? null,
       workflowVersion: workflow?.version ?? null,
       manifestSteps: workflow?.steps ?? null,
-      settings: { stepDelayMs: ctx.config.RUNTIME_STEP_DELAY_MS, approvalTtlSeconds: ctx.config.APPROVAL_TTL_SECONDS },
+      settings: {
+        stepDelayMs: ctx.config.RUNTIME_STEP_DELAY_MS,
+        approvalTtlSeconds: ctx.config.APPROVAL_TTL_SECONDS,
+        llm: llmSettingsFrom(ctx.config),
+      },
       now,
     };
     await insertRunRow(ctx.db, { id: runId, userId: run.userId, intent: run.intent, workflowId: run.workflowId, workflowVersion: run.workflowVersion, now });
@@ -140,10 +156,8 @@ export const runtimeMethods: MethodTable<RpcContext> = {
   }),
 
   "hydra.kill": method(killParams, async (p, ctx) => {
-    const reason = p.reason ?? `Kill switch (${p.level})`;
-    const ids = await activeRunIds(ctx.db, ctx.user.id);
-    const outcomes = await Promise.all(ids.map((id) => runStub(ctx.env, id).kill(ctx.user.id, p.level, reason)));
-    return { success: true, level: p.level, cancelled_runs: outcomes.filter(Boolean).length };
+    const cancelled = await killActiveRuns(ctx.env, ctx.db, ctx.user.id, p.level, p.reason ?? `Kill switch (${p.level})`);
+    return { success: true, level: p.level, cancelled_runs: cancelled };
   }),
 
   "hydra.resume": method(resumeParams, async (p, ctx) => {

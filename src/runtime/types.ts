@@ -53,9 +53,19 @@ export interface PendingApproval {
   decision?: "approved";
 }
 
+/** The LLM provider a run uses, fixed at start (null: offline planner and executors). */
+export interface LlmSettings {
+  baseUrl: string;
+  model: string;
+  /** Kept only in the run's own storage while it is active; never in views, events or D1. */
+  apiKey: string | null;
+  timeoutMs: number;
+}
+
 export interface RunSettings {
   stepDelayMs: number;
   approvalTtlSeconds: number;
+  llm: LlmSettings | null;
 }
 
 export interface RunState {

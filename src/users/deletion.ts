@@ -18,7 +18,8 @@ import {
 } from "../db/schema";
 import { cancelSubscriptionNow, getBillingRecord } from "../billing/service";
 import { createStripeClient, isStripeConfigured } from "../billing/stripe";
-import type { Config } from "../env";
+import type { Bindings, Config } from "../env";
+import { killActiveRuns } from "../runtime/service";
 import { deploymentKvKey, refreshDeployments } from "../deployments/record";
 import { deleteWorkflowStatements } from "../workflows/service";
 
@@ -140,16 +141,23 @@ export interface AccountDeletionDeps {
   kv: KVNamespace;
   config: Config;
   stripeEgress?: Fetcher | undefined;
+  /** Where the user's run Durable Objects live; their active runs are stopped before anything is deleted. */
+  runtime: Pick<Bindings, "RUN_OBJECT">;
   now: Date;
 }
+
+/** The `run_cancelled.reason` of runs stopped by an account deletion. */
+export const ACCOUNT_DELETED = "Account deleted";
 
 /** Stripe statuses after which nothing will be billed again. */
 const ENDED_STATUSES = new Set(["canceled", "incomplete_expired"]);
 
 /**
  * `DELETE /v1/users/me`. Order matters: the Stripe subscription is cancelled first (a Stripe
- * failure aborts with nothing deleted, so nobody is billed for a deleted account); then one D1
- * batch removes everything atomically. KV lookup records are deleted before the batch (if the
+ * failure aborts with nothing deleted, so nobody is billed for a deleted account); then the
+ * user's active runs are stopped like `hydra.kill` level instant (nothing keeps acting for a
+ * deleted account; a failure here also aborts with nothing deleted); then one D1 batch removes
+ * everything atomically. KV lookup records are deleted before the batch (if the
  * batch fails they are rebuilt from D1) and again after it (in case a request rebuilt one in
  * between). The whole operation is safe to re-run.
  */
@@ -164,6 +172,7 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
       console.warn(JSON.stringify({ level: "warn", msg: "cannot cancel subscription: Stripe is not configured", userId, subscriptionId: billing.subscriptionId }));
     }
   }
+  const stoppedRuns = await killActiveRuns(deps.runtime, db, userId, "instant", ACCOUNT_DELETED);
   const dropLookups = () => Promise.all(account.deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
   await dropLookups();
   const [first, ...rest] = accountDeletionStatements(db, userId, account.workflowIds);
@@ -171,6 +180,6 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   await dropLookups();
   // Other users' deployments just lost this account's workflows: re-render what they serve.
   await refreshDeployments(db, kv, account.otherDeploymentIds, deps.now);
-  console.log(JSON.stringify({ level: "info", msg: "account deleted", userId, stats: account.stats, ...account.alsoDeleted }));
+  console.log(JSON.stringify({ level: "info", msg: "account deleted", userId, stats: account.stats, ...account.alsoDeleted, stoppedRuns }));
   return { userId, deleted: true as const, deletedAt: deps.now.toISOString(), stats: account.stats };
 }

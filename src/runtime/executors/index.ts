@@ -1,5 +1,5 @@
 import type { Action } from "../../manifest/schema";
-import type { LlmProvider } from "../planner/llm-provider";
+import { LlmProviderError, type LlmProvider } from "../planner/llm-provider";
 import { estimateTokens } from "../planner/offline";
 import type { PlannedAction } from "../types";
 import { unsafeUrlReason } from "./safe-url";
@@ -65,7 +65,13 @@ async function callLlm(step: PlannedAction, ctx: ExecutionContext): Promise<Exec
     // Offline: no model to ask; record the prompt so a later run (or a human) can, and count it.
     return { outcome: "success", tokens: estimateTokens(prompt), result: { offline: true, prompt } };
   }
-  const answer = await ctx.llm.complete([{ role: "user", content: prompt }], ctx.signal);
+  let answer: { content: string; tokens: number };
+  try {
+    answer = await ctx.llm.complete([{ role: "user", content: prompt }], ctx.signal);
+  } catch (err) {
+    if (ctx.signal.aborted || !(err instanceof LlmProviderError)) throw err;
+    return { outcome: "failed", tokens: 0, error: err.message };
+  }
   return { outcome: "success", tokens: answer.tokens, result: { output: answer.content.slice(0, 4000) } };
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ACTIONS } from "../../manifest/schema";
 import { findGraphProblems } from "../../manifest/graph";
 import type { ManifestStepInput, PlannedAction } from "../types";
-import type { LlmProvider } from "./llm-provider";
+import { LlmProviderError, type LlmProvider } from "./llm-provider";
 import { manifestPlan } from "./manifest";
 import { estimateTokens, offlinePlan } from "./offline";
 
@@ -55,19 +55,29 @@ export async function planRun(
         signal,
       );
       tokens = answer.tokens;
-      const json = answer.content.replace(/^```(?:json)?\s*|\s*```$/g, "");
-      const parsed = llmPlanSchema.safeParse(JSON.parse(json));
+      const parsed = llmPlanSchema.safeParse(parseJsonAnswer(answer.content));
       if (parsed.success && findGraphProblems(parsed.data.steps).length === 0) {
         return { plan: manifestPlan(parsed.data.steps), tokens, planner: "llm" };
       }
       note = "LLM plan was invalid; used the offline planner";
     } catch (err) {
       if (signal.aborted) throw err;
-      note = `LLM planner failed (${(err as Error).message}); used the offline planner`;
+      // Only our own message: the provider's body (which may echo prompts or keys) stays out.
+      const why = err instanceof LlmProviderError ? ` (${err.message})` : "";
+      note = `LLM planner failed${why}; used the offline planner`;
     }
     const plan = offlinePlan(input.intent);
     return { plan, tokens: tokens + estimateTokens(input.intent, JSON.stringify(plan)), planner: "offline", note };
   }
   const plan = offlinePlan(input.intent);
   return { plan, tokens: estimateTokens(input.intent, JSON.stringify(plan)), planner: "offline" };
+}
+
+/** The answer's JSON (a ```json fence is tolerated); undefined when it is not JSON, which the schema rejects. */
+function parseJsonAnswer(content: string): unknown {
+  try {
+    return JSON.parse(content.trim().replace(/^```(?:json)?\s*|\s*```$/g, ""));
+  } catch {
+    return undefined;
+  }
 }

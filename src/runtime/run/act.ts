@@ -49,7 +49,7 @@ export async function act(run: LiveRun, signal: AbortSignal) {
 
   const results = await Promise.all(
     runnable.map((step) =>
-      executeAction(byKey.get(step.key!)!, { intent: s.intent, llm: llmOf(run.env), signal }).catch((err): ExecutionResult => {
+      executeAction(byKey.get(step.key!)!, { intent: s.intent, llm: llmOf(run), signal }).catch((err): ExecutionResult => {
         if (signal.aborted) throw err;
         return { outcome: "failed", tokens: 0, error: "Action failed unexpectedly" };
       }),

@@ -1,5 +1,5 @@
-import { configSchema, type Bindings } from "../../env";
-import { llmProviderFrom, type LlmProvider } from "../planner/llm-provider";
+import type { Bindings } from "../../env";
+import { llmProvider, type LlmProvider } from "../planner/llm-provider";
 import type { RunState } from "../types";
 import type { RunJournal } from "./journal";
 
@@ -15,8 +15,10 @@ export interface RunContext {
 
 export type LiveRun = RunContext & { state: RunState };
 
-/** Read from env on every use: with no (or an invalid) provider config the offline planner runs. */
-export function llmOf(env: Bindings): LlmProvider | null {
-  const parsed = configSchema.safeParse(env);
-  return parsed.success ? llmProviderFrom(parsed.data) : null;
+/**
+ * The provider this run was started with (settings snapshotted at start, like the step delay),
+ * reached through the LLM_API egress binding when the Worker has one. Null: offline.
+ */
+export function llmOf(run: LiveRun): LlmProvider | null {
+  return llmProvider(run.state.settings.llm ?? null, run.env.LLM_API);
 }

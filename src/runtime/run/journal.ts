@@ -37,6 +37,8 @@ export class RunJournal {
   commit(s: RunState, events: PendingEvent[]) {
     const at = new Date().toISOString();
     s.updatedAt = at;
+    // A finished run calls no provider again, so its credentials leave storage with this commit.
+    if (isTerminal(s.status) && s.settings.llm?.apiKey) s.settings.llm = { ...s.settings.llm, apiKey: null };
     const stored = events.map((e, i) => ({ seq: s.lastSeq + i + 1, event: e.event, data: e.data, at }));
     this.storage.transactionSync(() => {
       for (const event of stored) this.log.write(event);

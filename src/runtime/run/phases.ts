@@ -30,7 +30,7 @@ export async function think(run: LiveRun, signal: AbortSignal) {
   const step = phaseStep(s, "think");
   startStep(step);
   run.journal.commit(s, [stepStarted(s, step)]);
-  const planned = await planRun({ intent: s.intent, manifestSteps: s.manifestSteps }, llmOf(run.env), signal);
+  const planned = await planRun({ intent: s.intent, manifestSteps: s.manifestSteps }, llmOf(run), signal);
   if (s.status === "cancelled") return;
   s.plan = planned.plan;
   s.tokensUsed += planned.tokens;
