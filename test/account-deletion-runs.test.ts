@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { api } from "./helpers/http";
 import { llmScenario, planAnswer } from "./helpers/llm";
-import { manualRpc, names, readEvents, runObject, status, step, stepUntil } from "./helpers/runtime";
+import { manualRpc, names, openStream, readEvents, runObject, status, step, stepUntil } from "./helpers/runtime";
 
 async function startManual(token: string, intent: string, extraEnv: Record<string, string> = {}) {
   return (await manualRpc(token, "hydra.run", { intent }, extraEnv)).body.result.run_id as string;
@@ -13,14 +13,8 @@ async function startManual(token: string, intent: string, extraEnv: Record<strin
 /** The run as its Durable Object holds it (the D1 history is gone with the account). */
 const storedRun = (runId: string) => runInDurableObject(runObject(runId), async (_obj, state) => state.storage.kv.get<any>("state"));
 
-/** The run's own event log, read from its object as its owner. */
-async function runEvents(runId: string, userId: string) {
-  const res = await runObject(runId).fetch("http://run/events", { headers: { "X-Hydra-User": userId } });
-  return (await readEvents(res, () => false)).events;
-}
-
 describe("DELETE /v1/users/me and the user's runs", () => {
-  it("stops every active run like hydra.kill instant before deleting; the runs make no further progress", async () => {
+  it("stops every active run like hydra.kill instant, then erases the run objects; nothing runs again", async () => {
     const user = await newUser();
     const bystander = await newUser();
     const midway = await startManual(user.token, "Research the billing flow");
@@ -29,24 +23,32 @@ describe("DELETE /v1/users/me and the user's runs", () => {
     await stepUntil(user.token, waiting, (r) => r.pending_approval !== null);
     const othersRun = await startManual(bystander.token, "Research the billing flow");
 
+    // A live subscriber sees the run stopped (kill instant) before its storage is erased.
+    const live = readEvents(
+      await runObject(midway).fetch("http://run/events", { headers: { "X-Hydra-User": user.sub } }),
+      (events) => events.some((e) => e.event === "system_shutdown"),
+      10_000,
+    );
+
+    const hub = readEvents(await openStream(user.token, "/events"), (e) => e.some((x) => x.event === "system_shutdown"), 10_000);
+
     const res = await api("DELETE", "/v1/users/me", { token: user.token });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ userId: user.sub, deleted: true });
 
-    for (const runId of [midway, waiting]) {
-      const stored = await storedRun(runId);
-      expect(stored).toMatchObject({ status: "cancelled", error: "Account deleted", pendingApproval: null });
-      expect(stored.steps.filter((s: any) => s.status === "pending" || s.status === "running")).toEqual([]);
-      expect(await step(runId)).toBe(false); // no alarm left: nothing will run again
+    const hubEvents = (await hub).events;
+    expect(hubEvents.at(-1)).toMatchObject({ event: "system_shutdown", data: { reason: "Account deleted" } });
+    const { events } = await live;
+    expect(events.at(-2)).toMatchObject({ event: "run_cancelled", data: { run_id: midway, reason: "Account deleted", level: "instant" } });
+    expect(names(events)).not.toContain("run_completed");
 
-      const events = await runEvents(runId, user.sub);
-      expect(events.at(-2)).toMatchObject({ event: "run_cancelled", data: { run_id: runId, reason: "Account deleted", level: "instant" } });
-      expect(events.at(-1)?.event).toBe("system_shutdown");
-      expect(names(events)).not.toContain("run_completed");
-      expect((await storedRun(runId)).lastSeq).toBe(stored.lastSeq);
+    for (const runId of [midway, waiting]) {
+      expect(await storedRun(runId)).toBeUndefined(); // state and event log erased
+      expect(await step(runId)).toBe(false); // no alarm left: nothing will run again
+      const stream = await runObject(runId).fetch("http://run/events", { headers: { "X-Hydra-User": user.sub } });
+      expect(stream.status).toBe(404);
+      await stream.body?.cancel();
     }
-    const waitingSteps = (await storedRun(waiting)).steps.filter((s: any) => s.phase === "act");
-    expect(waitingSteps.some((s: any) => s.outcome === "cancelled")).toBe(true);
     expect((await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE user_id = ?").bind(user.sub).first<{ n: number }>())!.n).toBe(0);
     expect((await status(bystander.token, othersRun)).status).toBe("running");
   });
@@ -61,7 +63,7 @@ describe("DELETE /v1/users/me and the user's runs", () => {
     const res = await api("DELETE", "/v1/users/me", { token: user.token });
     expect(res.body.data).toMatchObject({ deleted: true });
     expect(Date.now() - started).toBeLessThan(2500);
-    expect(await storedRun(runId)).toMatchObject({ status: "cancelled", error: "Account deleted", tokensUsed: 0 });
+    expect(await storedRun(runId)).toBeUndefined();
     const calls = await llm.waitForCalls((c) => c[0]?.aborted === true);
     expect(calls[0]).toMatchObject({ aborted: true, answered: false });
   });

@@ -56,6 +56,15 @@ export class RunObject extends DurableObject<Bindings> {
     return run ? decideApproval(run, approvalId, decision) : { ok: false, reason: "not_found" };
   }
 
+  /** Account deletion, after the run was stopped: the run's storage (state, events, alarm) goes too. */
+  async erase(userId: string): Promise<boolean> {
+    if (!this.owned(userId)) return false;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.run.state = null;
+    return true;
+  }
+
   /** SSE for GET /runs/{id}/events. */
   override async fetch(request: Request): Promise<Response> {
     const run = this.owned(request.headers.get("X-Hydra-User"));

@@ -49,6 +49,11 @@ export async function listRunRows(db: Database, userId: string, limit: number): 
   return db.select().from(runs).where(eq(runs.userId, userId)).orderBy(desc(runs.createdAt), desc(runs.id)).limit(limit).all();
 }
 
+export async function allRunIds(db: Database, userId: string): Promise<string[]> {
+  const rows = await db.select({ id: runs.id }).from(runs).where(eq(runs.userId, userId)).all();
+  return rows.map((r) => r.id);
+}
+
 export async function activeRunIds(db: Database, userId: string): Promise<string[]> {
   const rows = await db
     .select({ id: runs.id })

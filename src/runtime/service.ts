@@ -11,6 +11,7 @@ import type { RunObject } from "./run-object";
 import type { KillLevel } from "./run/control";
 import {
   activeRunIds,
+  allRunIds,
   getOwnedApprovalRow,
   getOwnedRunRow,
   insertRunRow,
@@ -19,6 +20,7 @@ import {
   type RunRow,
 } from "./runs-store";
 import { approveParams, cancelParams, healthParams, killParams, resumeParams, runParams, statusParams } from "./schemas";
+import { userHubStub } from "./user-hub";
 import { ACTIVE_STATUSES, type ManifestStepInput, type RunStatus } from "./types";
 import type { RunView, StepView } from "./view";
 
@@ -45,6 +47,17 @@ export async function killActiveRuns(env: Pick<Bindings, "RUN_OBJECT">, db: Data
   const ids = await activeRunIds(db, userId);
   const outcomes = await Promise.all(ids.map((id) => runStub(env, id).kill(userId, level, reason)));
   return outcomes.filter(Boolean).length;
+}
+
+/**
+ * Account deletion: every run object of the user (and their hub) forgets what it stored.
+ * Idempotent, so a deletion that fails later can simply be run again.
+ */
+export async function eraseRuns(env: Bindings, db: Database, userId: string) {
+  const ids = await allRunIds(db, userId);
+  await Promise.all(ids.map((id) => runStub(env, id).erase(userId)));
+  await userHubStub(env, userId).erase();
+  return ids.length;
 }
 
 const runNotFound = (runId: string) => invalidParams(`Run '${runId}' was not found`, { field: "run_id", reason: "not_found" });

@@ -56,6 +56,12 @@ export class UserHub extends DurableObject<Bindings> {
     return stored.length;
   }
 
+  /** Account deletion: ends the user's streams and forgets their event log. */
+  async erase(): Promise<void> {
+    this.subscribers.closeAll("Account deleted");
+    await this.ctx.storage.deleteAll();
+  }
+
   /** Health probe: proves Durable Objects answer, and how long this instance has been up. */
   ping(): { uptimeSeconds: number } {
     return { uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000) };

@@ -19,7 +19,7 @@ import {
 import { cancelSubscriptionNow, getBillingRecord } from "../billing/service";
 import { createStripeClient, isStripeConfigured } from "../billing/stripe";
 import type { Bindings, Config } from "../env";
-import { killActiveRuns } from "../runtime/service";
+import { eraseRuns, killActiveRuns } from "../runtime/service";
 import { deploymentKvKey, refreshDeployments } from "../deployments/record";
 import { deleteWorkflowStatements } from "../workflows/service";
 
@@ -142,7 +142,7 @@ export interface AccountDeletionDeps {
   config: Config;
   stripeEgress?: Fetcher | undefined;
   /** Where the user's run Durable Objects live; their active runs are stopped before anything is deleted. */
-  runtime: Pick<Bindings, "RUN_OBJECT">;
+  runtime: Bindings;
   now: Date;
 }
 
@@ -173,6 +173,8 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
     }
   }
   const stoppedRuns = await killActiveRuns(deps.runtime, db, userId, "instant", ACCOUNT_DELETED);
+  // Before the D1 batch: the run ids come from D1, and erasing is idempotent if a retry is needed.
+  await eraseRuns(deps.runtime, db, userId);
   const dropLookups = () => Promise.all(account.deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
   await dropLookups();
   const [first, ...rest] = accountDeletionStatements(db, userId, account.workflowIds);
