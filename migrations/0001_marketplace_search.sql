@@ -14,31 +14,27 @@ CREATE VIRTUAL TABLE `workflows_fts` USING fts5(
 	tokenize = 'porter unicode61 remove_diacritics 2'
 );
 --> statement-breakpoint
+-- One definition of a workflow's search document, shared by the triggers and the backfill.
+CREATE VIEW `workflows_fts_source` AS
+SELECT
+	w.`id` AS `workflow_id`,
+	w.`name` AS `name`,
+	coalesce(w.`description`, '') AS `description`,
+	(SELECT coalesce(group_concat(t.`value`, ' '), '') FROM json_each(w.`tags`) AS t) AS `tags`,
+	(SELECT coalesce(group_concat(json_extract(s.`value`, '$.name'), ' '), '')
+		FROM `workflow_versions` AS v, json_each(v.`manifest`, '$.steps') AS s
+		WHERE v.`workflow_id` = w.`id` AND v.`version` = w.`current_version`) AS `steps`
+FROM `workflows` AS w;
+--> statement-breakpoint
 CREATE TRIGGER `workflows_fts_after_insert` AFTER INSERT ON `workflows` BEGIN
 	INSERT INTO `workflows_fts` (`workflow_id`, `name`, `description`, `tags`, `steps`)
-	VALUES (
-		NEW.`id`,
-		NEW.`name`,
-		coalesce(NEW.`description`, ''),
-		(SELECT coalesce(group_concat(t.`value`, ' '), '') FROM json_each(NEW.`tags`) AS t),
-		(SELECT coalesce(group_concat(json_extract(s.`value`, '$.name'), ' '), '')
-			FROM `workflow_versions` AS v, json_each(v.`manifest`, '$.steps') AS s
-			WHERE v.`workflow_id` = NEW.`id` AND v.`version` = NEW.`current_version`)
-	);
+	SELECT `workflow_id`, `name`, `description`, `tags`, `steps` FROM `workflows_fts_source` WHERE `workflow_id` = NEW.`id`;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `workflows_fts_after_update` AFTER UPDATE OF `name`, `description`, `tags`, `current_version` ON `workflows` BEGIN
 	DELETE FROM `workflows_fts` WHERE `workflow_id` = OLD.`id`;
 	INSERT INTO `workflows_fts` (`workflow_id`, `name`, `description`, `tags`, `steps`)
-	VALUES (
-		NEW.`id`,
-		NEW.`name`,
-		coalesce(NEW.`description`, ''),
-		(SELECT coalesce(group_concat(t.`value`, ' '), '') FROM json_each(NEW.`tags`) AS t),
-		(SELECT coalesce(group_concat(json_extract(s.`value`, '$.name'), ' '), '')
-			FROM `workflow_versions` AS v, json_each(v.`manifest`, '$.steps') AS s
-			WHERE v.`workflow_id` = NEW.`id` AND v.`version` = NEW.`current_version`)
-	);
+	SELECT `workflow_id`, `name`, `description`, `tags`, `steps` FROM `workflows_fts_source` WHERE `workflow_id` = NEW.`id`;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `workflows_fts_after_version_insert` AFTER INSERT ON `workflow_versions`
@@ -60,12 +56,4 @@ END;
 --> statement-breakpoint
 -- Backfill rows for workflows created before this migration.
 INSERT INTO `workflows_fts` (`workflow_id`, `name`, `description`, `tags`, `steps`)
-SELECT
-	w.`id`,
-	w.`name`,
-	coalesce(w.`description`, ''),
-	(SELECT coalesce(group_concat(t.`value`, ' '), '') FROM json_each(w.`tags`) AS t),
-	(SELECT coalesce(group_concat(json_extract(s.`value`, '$.name'), ' '), '')
-		FROM `workflow_versions` AS v, json_each(v.`manifest`, '$.steps') AS s
-		WHERE v.`workflow_id` = w.`id` AND v.`version` = w.`current_version`)
-FROM `workflows` AS w;
+SELECT `workflow_id`, `name`, `description`, `tags`, `steps` FROM `workflows_fts_source`;
