@@ -98,6 +98,10 @@ export default {
     const { pathname } = new URL(request.url);
     // The bare baseline, like the main Worker's GET /health/live.
     if (pathname === "/health/live") return json(200, { status: "ok" });
+    // The same KV read as an MCP request and nothing else: splits the local KV simulator's
+    // cost from the protocol layer's.
+    const kvOnly = /^\/kv\/(dep_[A-Za-z0-9]{1,64})$/.exec(pathname);
+    if (kvOnly) return json(200, { found: (await env.KV.get<DeploymentRecord>(kvKey(kvOnly[1]!), "json")) !== null });
     const match = /^\/mcp\/(dep_[A-Za-z0-9]{1,64})\/?$/.exec(pathname);
     if (match) return handleMcp(request, env, match[1]!);
     return json(404, { error: "Not found" });
