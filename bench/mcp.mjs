@@ -2,9 +2,8 @@
 // Throughput of the thin MCP handler against a bare JSON route (/health/live), on the BUILT bundle
 // served by Miniflare directly (see bench/serve.mjs).
 //   node bench/mcp.mjs [--requests 2000] [--concurrency 50]
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { devToken, load, serveBundle } from "./serve.mjs";
+import { load, seedAnonymousDeployment, serveBundle } from "./serve.mjs";
 
 const { values } = parseArgs({
   options: { requests: { type: "string", default: "2000" }, concurrency: { type: "string", default: "50" } },
@@ -14,16 +13,11 @@ const concurrency = Math.min(Number(values.concurrency), 200);
 
 const { url, mf } = await serveBundle();
 try {
-  const auth = { Authorization: `Bearer ${await devToken("bench-mcp")}`, "Content-Type": "application/json" };
-  const post = async (path, body, headers = {}) => {
-    const res = await fetch(`${url}${path}`, { method: "POST", headers: { ...auth, ...headers }, body: JSON.stringify(body) });
-    return { res, json: res.status === 202 ? null : await res.json() };
+  const { mcpPath, promptName } = await seedAnonymousDeployment(url);
+  const post = async (path, body) => {
+    const res = await fetch(`${url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    return { res, json: await res.json() };
   };
-
-  const manifest = JSON.parse(readFileSync(new URL("./fixture-manifest.json", import.meta.url), "utf8"));
-  const wf = await post("/v1/workflows", { name: "Bug Fix Workflow", manifest });
-  const dep = await post("/v1/deployments", { name: "bench", workflowIds: [wf.json.data.workflowId], allowAnonymous: true });
-  const mcpPath = new URL(dep.json.data.mcpEndpoint).pathname;
   const init = await post(mcpPath, {
     jsonrpc: "2.0",
     id: 1,
@@ -41,7 +35,7 @@ try {
 
   const scenarios = {
     "bare JSON (GET /health/live)": () => [`${url}/health/live`],
-    "MCP prompts/get": mcpCall({ jsonrpc: "2.0", id: 2, method: "prompts/get", params: { name: "bug_fix_workflow" } }),
+    "MCP prompts/get": mcpCall({ jsonrpc: "2.0", id: 2, method: "prompts/get", params: { name: promptName } }),
     "MCP tools/list": mcpCall({ jsonrpc: "2.0", id: 3, method: "tools/list" }),
   };
   let baseline = 0;

@@ -26,6 +26,21 @@ export function devToken(sub) {
     .sign(new TextEncoder().encode(devSecret()));
 }
 
+/** Serves one built module Worker with Miniflare on 127.0.0.1 (random port). */
+export async function serveScript(scriptPath, options = {}) {
+  const mf = new Miniflare({
+    scriptPath,
+    modules: true,
+    compatibilityDate: "2026-04-26",
+    compatibilityFlags: ["nodejs_compat"],
+    host: "127.0.0.1",
+    port: 0,
+    ...options,
+  });
+  const url = await mf.ready;
+  return { url: url.toString().replace(/\/$/, ""), mf };
+}
+
 /** Builds dist/bundle/index.js with wrangler (the deployable artefact) and serves it. */
 export async function serveBundle(extraBindings = {}) {
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist/bundle"], { cwd: root, env: offline, stdio: "ignore" });
@@ -35,13 +50,7 @@ export async function serveBundle(extraBindings = {}) {
     env: offline,
     stdio: "ignore",
   });
-  const mf = new Miniflare({
-    scriptPath: join(root, "dist/bundle/index.js"),
-    modules: true,
-    compatibilityDate: "2026-04-26",
-    compatibilityFlags: ["nodejs_compat"],
-    host: "127.0.0.1",
-    port: 0,
+  return serveScript(join(root, "dist/bundle/index.js"), {
     d1Databases: { DB: "00000000-0000-4000-8000-000000000000" },
     d1Persist: join(persist, "v3", "d1"),
     kvNamespaces: { KV: "00000000000000000000000000000000" },
@@ -56,8 +65,24 @@ export async function serveBundle(extraBindings = {}) {
       ...extraBindings,
     },
   });
-  const url = await mf.ready;
-  return { url: url.toString().replace(/\/$/, ""), mf };
+}
+
+/**
+ * Through the REST API of a served bundle: one workflow (bench/fixture-manifest.json, 6 steps)
+ * in an anonymous deployment, so MCP requests measure the KV read + JSON-RPC, not credentials.
+ */
+export async function seedAnonymousDeployment(url) {
+  const auth = { Authorization: `Bearer ${await devToken("bench-mcp")}`, "Content-Type": "application/json" };
+  const post = async (path, body) => {
+    const res = await fetch(`${url}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body) });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`POST ${path} → ${res.status} ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  const manifest = JSON.parse(readFileSync(join(root, "bench/fixture-manifest.json"), "utf8"));
+  const workflow = await post("/v1/workflows", { name: "Bug Fix Workflow", manifest });
+  const deployment = await post("/v1/deployments", { name: "bench", workflowIds: [workflow.workflowId], allowAnonymous: true });
+  return { deploymentId: deployment.deploymentId, mcpPath: new URL(deployment.mcpEndpoint).pathname, promptName: "bug_fix_workflow" };
 }
 
 /**

@@ -127,6 +127,51 @@ describe("/mcp/{deploymentId} transport rules", () => {
     expect(text.status).toBe(415);
   });
 
+  it("takes JSON-RPC batches from 2025-03-26 clients (their spec says MUST) and refuses them from later ones", async () => {
+    const { u, path } = await setup();
+    const { session } = await initialize(path, u.token, "cursor-vscode", "2025-03-26");
+    const headers = { ...MCP_HEADERS, "Mcp-Session-Id": session! };
+    const batch = [
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: "a", method: "ping" },
+      { jsonrpc: "2.0", id: 2, method: "prompts/get", params: { name: "bug_fix_workflow" } },
+      { jsonrpc: "2.0", id: 3, method: "no/such" },
+      { jsonrpc: "1.0", id: 4, method: "ping" },
+    ];
+    // No MCP-Protocol-Version header means 2025-03-26; an explicit 2025-03-26 is the same.
+    for (const extra of [{}, { "MCP-Protocol-Version": "2025-03-26" }] as Record<string, string>[]) {
+      const res = await api("POST", path, { token: u.token, headers: { ...headers, ...extra }, body: batch });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+      expect(res.body).toEqual([
+        { jsonrpc: "2.0", id: "a", result: {} },
+        { jsonrpc: "2.0", id: 2, result: { description: expect.stringContaining("for cursor"), messages: [expect.objectContaining({ role: "user" })] } },
+        { jsonrpc: "2.0", id: 3, error: { code: -32601, message: "Method not found: no/such" } },
+        { jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.any(String) } },
+      ]);
+      expect(res.body[1].result.messages[0].content.text).toContain("- [ ] **Understand the bug**");
+    }
+
+    const onlyNotifications = await api("POST", path, { token: u.token, headers, body: [{ jsonrpc: "2.0", method: "notifications/initialized" }] });
+    expect(onlyNotifications.status).toBe(202);
+    expect(onlyNotifications.body).toBeNull();
+
+    for (const [body, message] of [
+      [[], /Empty/],
+      [[initializeBody("cursor-vscode", "2025-03-26")], /initialize must not be part of a JSON-RPC batch/],
+      [Array.from({ length: 51 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "ping" })), /at most 50/],
+    ] as const) {
+      const res = await api("POST", path, { token: u.token, headers, body });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringMatching(message) } });
+    }
+    for (const version of ["2025-06-18", "2025-11-25"]) {
+      const res = await api("POST", path, { token: u.token, headers: { ...headers, "MCP-Protocol-Version": version }, body: [{ jsonrpc: "2.0", id: 1, method: "ping" }] });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringContaining("removed in MCP 2025-06-18") } });
+    }
+  });
+
   it("without a session id, ?adapter= picks the rendering (stateless clients)", async () => {
     const { u, path } = await setup();
     const res = await api("POST", `${path}?adapter=codex`, { token: u.token, headers: MCP_HEADERS, body: { jsonrpc: "2.0", id: 7, method: "prompts/get", params: { name: "bug_fix_workflow" } } });

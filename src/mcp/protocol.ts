@@ -32,9 +32,8 @@ export const isSupportedVersion = (v: string) => (SUPPORTED_PROTOCOL_VERSIONS as
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** One message per POST (batches were removed in 2025-06-18; we do not accept them at all). */
+/** One JSON-RPC message (an array element of a batch is parsed the same way). */
 export function parseMessage(body: unknown): ParsedMessage {
-  if (Array.isArray(body)) return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: "JSON-RPC batches are not supported; send one message per POST" };
   if (!isObject(body) || body.jsonrpc !== "2.0") return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: 'Expected a JSON-RPC 2.0 message ("jsonrpc": "2.0")' };
   const hasId = "id" in body;
   if (typeof body.method === "string") {
@@ -50,6 +49,35 @@ export function parseMessage(body: unknown): ParsedMessage {
   // A response to a server→client request (we never send any): acknowledged and ignored.
   if (hasId && ("result" in body || "error" in body)) return { kind: "notification" };
   return { kind: "invalid", code: JSONRPC.INVALID_REQUEST, message: "Message has no method" };
+}
+
+/**
+ * 2025-03-26 says servers MUST accept JSON-RPC batches; 2025-06-18 removed them. A request
+ * without MCP-Protocol-Version is 2025-03-26 (the header arrived in 2025-06-18, and the spec
+ * says to assume 2025-03-26 when it is absent), so only then or with that version is a batch taken.
+ */
+export const acceptsBatches = (headerVersion: string | undefined) => headerVersion === undefined || headerVersion === "2025-03-26";
+export const MAX_BATCH_SIZE = 50;
+
+export type ParsedBody =
+  | { kind: "single"; message: Exclude<ParsedMessage, { kind: "invalid" }> }
+  | { kind: "batch"; messages: ParsedMessage[] }
+  | { kind: "invalid"; code: number; message: string };
+
+export function parseBody(body: unknown, batchesAllowed: boolean): ParsedBody {
+  if (!Array.isArray(body)) {
+    const message = parseMessage(body);
+    return message.kind === "invalid" ? message : { kind: "single", message };
+  }
+  const invalid = (message: string): ParsedBody => ({ kind: "invalid", code: JSONRPC.INVALID_REQUEST, message });
+  if (!batchesAllowed) return invalid("JSON-RPC batches were removed in MCP 2025-06-18; send one message per POST");
+  if (body.length === 0) return invalid("Empty JSON-RPC batch");
+  if (body.length > MAX_BATCH_SIZE) return invalid(`A JSON-RPC batch may hold at most ${MAX_BATCH_SIZE} messages`);
+  const messages = body.map(parseMessage);
+  if (messages.some((m) => m.kind === "request" && m.request.method === "initialize")) {
+    return invalid("initialize must not be part of a JSON-RPC batch; send it on its own");
+  }
+  return { kind: "batch", messages };
 }
 
 export const rpcResult = (id: JsonRpcId, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });

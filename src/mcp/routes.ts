@@ -10,13 +10,15 @@ import {
   JSONRPC,
   RpcError,
   SUPPORTED_PROTOCOL_VERSIONS,
+  acceptsBatches,
   adapterForClient,
   isSupportedVersion,
   negotiateVersion,
-  parseMessage,
+  parseBody,
   rpcError,
   rpcResult,
   type JsonRpcRequest,
+  type ParsedMessage,
 } from "./protocol";
 import { signSession, verifySession } from "./session";
 import { callTool, getPrompt, listPrompts, listResources, listTools, readResource } from "./tools";
@@ -122,6 +124,27 @@ function dispatch(record: DeploymentRecord, adapter: Adapter, request: JsonRpcRe
   }
 }
 
+function answer(record: DeploymentRecord, adapter: Adapter, request: JsonRpcRequest) {
+  try {
+    return rpcResult(request.id, dispatch(record, adapter, request));
+  } catch (err) {
+    if (err instanceof RpcError) return rpcError(request.id, err.code, err.message, err.data);
+    throw err;
+  }
+}
+
+/** 2025-03-26 batches: one answer per request (and per invalid member), in order; none → 202. */
+async function answerBatch(c: Context<AppEnv>, record: DeploymentRecord, messages: ParsedMessage[]) {
+  const adapter = messages.some((m) => m.kind === "request") ? await adapterForRequest(c, record) : null;
+  if (adapter) assertAdapterEnabled(record, adapter);
+  const responses = messages.flatMap((m) => {
+    if (m.kind === "invalid") return [rpcError(null, m.code, m.message)];
+    if (m.kind === "request") return [answer(record, adapter!, m.request)];
+    return [];
+  });
+  return responses.length ? c.json(responses) : c.body(null, 202);
+}
+
 async function handlePost(c: Context<AppEnv>) {
   const version = c.req.header("MCP-Protocol-Version");
   if (version !== undefined && !isSupportedVersion(version)) {
@@ -141,8 +164,8 @@ async function handlePost(c: Context<AppEnv>) {
   } catch {
     return c.json(rpcError(null, JSONRPC.PARSE_ERROR, "Parse error: the body is not valid JSON"), 400);
   }
-  const message = parseMessage(body);
-  if (message.kind === "invalid") return c.json(rpcError(null, message.code, message.message), 400);
+  const parsed = parseBody(body, acceptsBatches(version));
+  if (parsed.kind === "invalid") return c.json(rpcError(null, parsed.code, parsed.message), 400);
 
   const deploymentId = c.req.param("deploymentId") ?? "";
   const record = DEPLOYMENT_ID.test(deploymentId) ? await loadRecord(c.var.db, c.env.KV, deploymentId, c.var.clock.now()) : null;
@@ -152,18 +175,15 @@ async function handlePost(c: Context<AppEnv>) {
   }
   await assertMayUse(c, record);
 
+  if (parsed.kind === "batch") return answerBatch(c, record, parsed.messages);
+  const { message } = parsed;
   if (message.kind === "notification") return c.body(null, 202);
   const { request } = message;
   if (request.method === "initialize") return initialize(c, record, request);
 
   const adapter = await adapterForRequest(c, record);
   assertAdapterEnabled(record, adapter);
-  try {
-    return c.json(rpcResult(request.id, dispatch(record, adapter, request)));
-  } catch (err) {
-    if (err instanceof RpcError) return c.json(rpcError(request.id, err.code, err.message, err.data));
-    throw err;
-  }
+  return c.json(answer(record, adapter, request));
 }
 
 /**
