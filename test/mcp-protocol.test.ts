@@ -202,3 +202,52 @@ describe("/mcp/{deploymentId} transport rules", () => {
     }
   });
 });
+
+describe("/mcp/{deploymentId} params and input errors", () => {
+  const rpc = (id: number, method: string, params: Record<string, unknown>) => ({ jsonrpc: "2.0", id, method, params });
+
+  it("a notification with a bad session id gets 404 too, so the client re-initializes", async () => {
+    const { u, path } = await setup();
+    const { session } = await initialize(path, u.token);
+    const notification = { jsonrpc: "2.0", method: "notifications/initialized" };
+    const bad = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, "Mcp-Session-Id": `${session}x` }, body: notification });
+    expect(bad.status).toBe(404);
+    expect(bad.body.error).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("initialize") });
+    const good = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, "Mcp-Session-Id": session! }, body: notification });
+    expect(good.status).toBe(202);
+    expect(good.body).toBeNull();
+  });
+
+  it("tool input errors are results with isError; unknown or unnamed tools are -32602", async () => {
+    const { u, path } = await setup();
+    const call = async (params: Record<string, unknown>) =>
+      (await api("POST", path, { token: u.token, headers: MCP_HEADERS, body: rpc(1, "tools/call", params) })).body;
+    for (const args of [[1], "text"]) {
+      expect((await call({ name: "workflow_bug_fix_workflow", arguments: args })).result).toEqual({
+        content: [{ type: "text", text: "arguments must be an object" }],
+        isError: true,
+      });
+    }
+    expect((await call({ name: "workflow_bug_fix_workflow", arguments: { task: 5 } })).result).toEqual({
+      content: [{ type: "text", text: "task must be a string" }],
+      isError: true,
+    });
+    expect((await call({ name: "render_workflow", arguments: { workflowId: "bug_fix_workflow", adapter: 7 } })).result.isError).toBe(true);
+    expect((await call({ name: "get_workflow", arguments: {} })).result.isError).toBe(true);
+    // An unknown tool is a protocol error (2025-11-25 tools spec), even with bad arguments.
+    expect((await call({ name: "nope", arguments: [1] })).error).toEqual({ code: -32602, message: "Unknown tool 'nope'" });
+    expect((await call({})).error).toEqual({ code: -32602, message: "tools/call needs params.name" });
+  });
+
+  it("prompts/get: name required, string arguments, task optional; resources/read needs a uri", async () => {
+    const { u, path } = await setup();
+    const send = async (method: string, params: Record<string, unknown>) =>
+      (await api("POST", path, { token: u.token, headers: MCP_HEADERS, body: rpc(2, method, params) })).body;
+    const noArgs = await send("prompts/get", { name: "bug_fix_workflow" });
+    expect(noArgs.result.messages[0].content.text).not.toContain("Task:");
+    expect((await send("prompts/get", {})).error).toMatchObject({ code: -32602, message: "prompts/get needs params.name", data: { available: ["bug_fix_workflow"] } });
+    expect((await send("prompts/get", { name: "bug_fix_workflow", arguments: { task: 5 } })).error).toMatchObject({ code: -32602, data: { argument: "task" } });
+    expect((await send("prompts/get", { name: "bug_fix_workflow", arguments: ["x"] })).error.code).toBe(-32602);
+    expect((await send("resources/read", {})).error).toEqual({ code: -32602, message: "resources/read needs params.uri" });
+  });
+});

@@ -135,7 +135,9 @@ function answer(record: DeploymentRecord, adapter: Adapter, request: JsonRpcRequ
 
 /** 2025-03-26 batches: one answer per request (and per invalid member), in order; none → 202. */
 async function answerBatch(c: Context<AppEnv>, record: DeploymentRecord, messages: ParsedMessage[]) {
-  const adapter = messages.some((m) => m.kind === "request") ? await adapterForRequest(c, record) : null;
+  // Resolved even for a batch of notifications: it verifies the session id (404 when it is not ours).
+  const resolved = await adapterForRequest(c, record);
+  const adapter = messages.some((m) => m.kind === "request") ? resolved : null;
   if (adapter) assertAdapterEnabled(record, adapter);
   const responses = messages.flatMap((m) => {
     if (m.kind === "invalid") return [rpcError(null, m.code, m.message)];
@@ -177,7 +179,11 @@ async function handlePost(c: Context<AppEnv>) {
 
   if (parsed.kind === "batch") return answerBatch(c, record, parsed.messages);
   const { message } = parsed;
-  if (message.kind === "notification") return c.body(null, 202);
+  if (message.kind === "notification") {
+    // The spec's 404 for an unknown session applies to every message, notifications included.
+    await adapterForRequest(c, record);
+    return c.body(null, 202);
+  }
   const { request } = message;
   if (request.method === "initialize") return initialize(c, record, request);
 

@@ -45,11 +45,25 @@ export function listPrompts(record: DeploymentRecord) {
   };
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Prompt arguments are strings (spec: PromptArgument values); anything else is invalid params. */
+function promptArguments(params: Record<string, unknown>): Record<string, unknown> {
+  const args = params.arguments ?? {};
+  if (!isPlainObject(args)) throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get params.arguments must be an object of strings");
+  if (args.task !== undefined && typeof args.task !== "string") {
+    throw new RpcError(JSONRPC.INVALID_PARAMS, "Prompt argument 'task' must be a string", { argument: "task" });
+  }
+  return args;
+}
+
 export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
+  const available = record.workflows.map((w) => w.promptName);
+  if (typeof params.name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get needs params.name", { available });
   const index = findWorkflow(record, params.name);
-  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${String(params.name)}'`, { available: record.workflows.map((w) => w.promptName) });
+  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${params.name}'`, { available });
   const w = record.workflows[index]!;
-  const args = (params.arguments ?? {}) as Record<string, unknown>;
+  const args = promptArguments(params);
   return {
     description: `${w.name} v${w.version} for ${adapter}`,
     messages: [{ role: "user", content: { type: "text", text: withTask(renderedText(record, index, adapter), args.task) } }],
@@ -93,10 +107,22 @@ export function listTools(record: DeploymentRecord) {
   };
 }
 
+const FIXED_TOOLS = ["list_workflows", "get_workflow", "render_workflow"];
+
+const takesTask = (name: string) => name === "render_workflow" || name.startsWith(WORKFLOW_TOOL_PREFIX);
+
+function isKnownTool(record: DeploymentRecord, name: string): boolean {
+  return FIXED_TOOLS.includes(name) || record.workflows.some((w) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}` === name);
+}
+
 export function callTool(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
   const name = params.name;
-  const args = (params.arguments ?? {}) as Record<string, unknown>;
-  if (typeof args !== "object" || args === null) return toolError("arguments must be an object");
+  if (typeof name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "tools/call needs params.name");
+  if (!isKnownTool(record, name)) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown tool '${name}'`);
+  // Input errors are tool results with isError (2025-11-25, SEP-1303), so the model can correct itself.
+  const args = params.arguments ?? {};
+  if (!isPlainObject(args)) return toolError("arguments must be an object");
+  if (args.task !== undefined && typeof args.task !== "string" && takesTask(name)) return toolError("task must be a string");
 
   if (name === "list_workflows") {
     const list = record.workflows.map((w) => ({
@@ -121,11 +147,8 @@ export function callTool(record: DeploymentRecord, adapter: Adapter, params: Rec
     if (!record.enabledAdapters.includes(target as Adapter)) return toolError(`The ${String(target)} adapter is disabled for this deployment`);
     return textResult(withTask(renderedText(record, index, target as Adapter), args.task));
   }
-  if (typeof name === "string" && name.startsWith(WORKFLOW_TOOL_PREFIX)) {
-    const index = record.workflows.findIndex((w) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}` === name);
-    if (index >= 0) return textResult(withTask(renderedText(record, index, adapter), args.task));
-  }
-  throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown tool '${String(name)}'`);
+  const index = record.workflows.findIndex((w) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}` === name);
+  return textResult(withTask(renderedText(record, index, adapter), args.task));
 }
 
 export function listResources(record: DeploymentRecord) {
@@ -141,6 +164,7 @@ export function listResources(record: DeploymentRecord) {
 }
 
 export function readResource(record: DeploymentRecord, params: Record<string, unknown>) {
+  if (typeof params.uri !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "resources/read needs params.uri");
   const w = record.workflows.find((x) => resourceUri(x) === params.uri);
   if (!w) throw new RpcError(JSONRPC.RESOURCE_NOT_FOUND, `Resource not found: ${String(params.uri)}`, { uri: params.uri });
   return { contents: [{ uri: resourceUri(w), mimeType: "application/json", text: JSON.stringify(w.manifest, null, 2) }] };
