@@ -225,6 +225,23 @@ describe("deployment by id", () => {
     expect((await api("GET", `/v1/deployments/${d.deploymentId}/prompts/vim`, { token: u.token })).status).toBe(400);
   });
 
+  it("codex data.functions stays usable for function calling when two workflows share step ids", async () => {
+    const u = await newUser();
+    const wf1 = await createWorkflow(u.token, { name: "First Flow" });
+    const wf2 = await createWorkflow(u.token, { name: "Second Flow" });
+    const d = await createDeployment(u.token, { workflowIds: [wf1.workflowId, wf2.workflowId] });
+    const res = await api("GET", `/v1/deployments/${d.deploymentId}/prompts/codex`, { token: u.token });
+    expect(res.status).toBe(200);
+    const names: string[] = res.body.data.functions.map((f: any) => f.name);
+    expect(names).toHaveLength(12);
+    expect(new Set(names).size).toBe(12);
+    expect(names.slice(0, 2)).toEqual(["first_flow__understand_bug", "first_flow__find_root_cause"]);
+    expect(names[6]).toBe("second_flow__understand_bug");
+    expect(res.body.data.functions[6].description).toMatch(/^\[Second Flow\] /);
+    // Each workflow's own list keeps the step ids its instructions refer to.
+    expect(res.body.data.prompts[1].functions[0].name).toBe("understand_bug");
+  });
+
   it("reports usage for day, week and month with the plan limit", async () => {
     const u = await newUser();
     const wf = await createWorkflow(u.token);

@@ -229,6 +229,24 @@ export async function renderedPrompts(ctx: DeploymentCtx, deploymentId: string, 
       text: w.text,
       ...(w.functions ? { functions: w.functions } : {}),
     })),
-    ...(adapter === "codex" ? { functions: list.flatMap((w) => w.functions ?? []) } : {}),
+    ...(adapter === "codex" ? { functions: deploymentFunctions(list) } : {}),
   };
+}
+
+const MAX_FUNCTION_NAME = 64;
+
+/**
+ * Every step of every workflow as one function list. Function-calling APIs refuse duplicate
+ * names, and two workflows often share step ids (a fork, a common template), so a colliding
+ * name is qualified with its workflow's prompt name; unique names stay the plain step id.
+ */
+function deploymentFunctions(list: AdapterPromptsContent["workflows"]) {
+  const all = list.flatMap((w) => (w.functions ?? []).map((fn) => ({ w, fn })));
+  const uses = new Map<string, number>();
+  for (const { fn } of all) uses.set(fn.name, (uses.get(fn.name) ?? 0) + 1);
+  return all.map(({ w, fn }) =>
+    uses.get(fn.name)! > 1
+      ? { ...fn, name: `${w.promptName}__${fn.name}`.slice(0, MAX_FUNCTION_NAME), description: `[${w.name}] ${fn.description}` }
+      : fn,
+  );
 }
