@@ -88,6 +88,16 @@ describe("MCP access rules through the SDK client", () => {
     await client.close();
   });
 
+  it("unknown client names fall back to the first enabled adapter when claude is disabled", async () => {
+    const u = await newUser();
+    const wf = await createWorkflow(u.token);
+    const d = await createDeployment(u.token, { workflowIds: [wf.workflowId], enabledAdapters: ["codex"] });
+    const { client, transport } = await connectClient(d.mcpEndpoint, "test-client", { token: u.token });
+    expect(transport.sessionId).toMatch(/^mcp1\.codex\./);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("workflow_bug_fix_workflow");
+    await client.close();
+  });
+
   it("anonymous access: allowed when enabled, 401 otherwise, 403 for another user", async () => {
     const u = await newUser();
     const other = await newUser();

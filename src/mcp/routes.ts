@@ -60,6 +60,11 @@ function assertAdapterEnabled(record: DeploymentRecord, adapter: Adapter) {
   }
 }
 
+/** Unknown clients (Inspector, scripts) get the default adapter, or the first one enabled. */
+function fallbackAdapter(record: DeploymentRecord): Adapter {
+  return record.enabledAdapters.includes(DEFAULT_ADAPTER) ? DEFAULT_ADAPTER : (record.enabledAdapters[0] as Adapter);
+}
+
 /** Later requests carry no client identity: the adapter comes back from the signed session id. */
 async function adapterForRequest(c: Context<AppEnv>, record: DeploymentRecord): Promise<Adapter> {
   const sessionId = c.req.header(SESSION_HEADER);
@@ -70,7 +75,7 @@ async function adapterForRequest(c: Context<AppEnv>, record: DeploymentRecord): 
     return session.adapter;
   }
   // Clients that skip sessions (curl, stateless gateways) get the override or the default.
-  return adapterOverride(c) ?? DEFAULT_ADAPTER;
+  return adapterOverride(c) ?? fallbackAdapter(record);
 }
 
 async function initialize(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest) {
@@ -79,7 +84,7 @@ async function initialize(c: Context<AppEnv>, record: DeploymentRecord, request:
     return c.json(rpcError(request.id, JSONRPC.INVALID_PARAMS, "initialize needs params.protocolVersion"));
   }
   const clientInfo = (params.clientInfo ?? {}) as { name?: unknown };
-  const adapter = adapterOverride(c) ?? adapterForClient(clientInfo.name) ?? DEFAULT_ADAPTER;
+  const adapter = adapterOverride(c) ?? adapterForClient(clientInfo.name) ?? fallbackAdapter(record);
   assertAdapterEnabled(record, adapter);
   const now = c.var.clock.now();
   await countConnection(c.var.db, record.ownerId, record.deploymentId, adapter, now, c.var.config.UPGRADE_URL);
