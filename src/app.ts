@@ -12,6 +12,7 @@ import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
+import { allowedMethods } from "./http/method-not-allowed";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
@@ -30,7 +31,8 @@ export interface AppOptions {
 
 /** The one app factory: the Worker and the tests build the same middleware and routes. */
 export function createApp(options: AppOptions = {}) {
-  const app = new Hono<AppEnv>();
+  // Not strict: `/v1/workflows/` is the same resource as `/v1/workflows`, not a 404.
+  const app = new Hono<AppEnv>({ strict: false });
 
   app.onError((err, c) => {
     const apiError = toApiError(err);
@@ -39,7 +41,16 @@ export function createApp(options: AppOptions = {}) {
     }
     return errorResponse(c, apiError);
   });
-  app.notFound((c) => errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length > 0) {
+      return errorResponse(
+        c,
+        new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not supported on ${c.req.path}`, { allowed }, { Allow: allowed.join(", ") }),
+      );
+    }
+    return errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+  });
 
   app.use(
     "*",

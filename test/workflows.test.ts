@@ -73,6 +73,47 @@ describe("manifest validation", () => {
   }
 });
 
+describe("manifest validation, several problems at once", () => {
+  it("lists every offending path in one response, graph problems included", async () => {
+    const user = await newUser();
+    const manifest: any = bugFixManifest();
+    manifest.steps = [
+      { id: "First", name: "bad id", action: "code_agent" },
+      { id: "second", name: "bad action", action: "teleport" },
+      { id: "third", name: "missing dependency", action: "code_agent", depends_on: ["ghost"] },
+      { id: "second", name: "duplicate and bad action", action: "warp" },
+      { id: "fifth", name: "n".repeat(201), action: "code_agent" },
+    ];
+    const res = await api("POST", "/v1/workflows", { token: user.token, body: workflowBody({ manifest }) });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VALIDATION_ERROR");
+    const paths = res.body.error.details.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "manifest.steps.0.id",
+        "manifest.steps.1.action",
+        "manifest.steps.2.depends_on.0",
+        "manifest.steps.3.id",
+        "manifest.steps.3.action",
+        "manifest.steps.4.name",
+      ]),
+    );
+  });
+
+  it("reports a cycle next to another step's unknown action", async () => {
+    const user = await newUser();
+    const manifest: any = bugFixManifest();
+    manifest.steps[0].depends_on = ["review_and_commit"];
+    manifest.steps[3].action = "teleport";
+    const res = await api("POST", "/v1/workflows", { token: user.token, body: workflowBody({ manifest }) });
+    expect(res.status).toBe(400);
+    const messages = res.body.error.details.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^manifest\.steps\.3\.action: unknown action/), expect.stringMatching(/depends_on: dependency cycle/)]),
+    );
+  });
+});
+
 describe("PUT /v1/workflows/{id} and versions", () => {
   it("bumps the patch on a changed manifest, honours an explicit greater version, and keeps versions immutable", async () => {
     const user = await newUser();
