@@ -70,7 +70,7 @@ export function createApp(options: AppOptions = {}) {
       c.header("X-Request-Id", requestId);
     }),
   );
-  app.use("*", async (c, next) =>
+  const limitBody = createMiddleware<AppEnv>(async (c, next) =>
     bodyLimit({
       maxSize: c.var.config.MAX_BODY_BYTES,
       onError: () => {
@@ -80,6 +80,9 @@ export function createApp(options: AppOptions = {}) {
       },
     })(c, next),
   );
+  // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
+  const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");
+  app.use("*", async (c, next) => (limitedInV1(c.req.path) ? next() : limitBody(c, next)));
 
   app.route("/health", healthRoutes);
   // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
@@ -99,9 +102,9 @@ export function createApp(options: AppOptions = {}) {
   // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
   app.route("/v1/billing/webhook", webhookRoutes);
 
-  // Every /v1 route: identify → rate limit (per user, else per IP) → require a user.
+  // Every /v1 route: identify → rate limit (per user, else per IP) → require a user → body limit.
   const v1 = new Hono<AppEnv>();
-  v1.use("*", identify, rateLimit, requireUser);
+  v1.use("*", identify, rateLimit, requireUser, limitBody);
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);

@@ -73,6 +73,13 @@ describe("error envelope", () => {
     expect(res.status).toBe(413);
     expectEnvelope(res.body, "PAYLOAD_TOO_LARGE");
     expect(res.body.error.details.maxBytes).toBe(256 * 1024);
+    // Like every /v1 response, the 413 carries the rate-limit headers.
+    expect(res.headers.get("X-RateLimit-Limit")).toMatch(/^\d+$/);
+    expect(res.headers.get("X-RateLimit-Reset")).toMatch(/^\d+$/);
+
+    const outsideV1 = await api("POST", "/rpc", { token: user.token, rawBody: huge });
+    expect(outsideV1.status).toBe(413);
+    expectEnvelope(outsideV1.body, "PAYLOAD_TOO_LARGE");
   });
 
   it("validation errors list every offending field path", async () => {
