@@ -153,6 +153,7 @@ describe("PUT /v1/workflows/{id} and versions", () => {
 
     const versions = await api("GET", `/v1/workflows/${wf.workflowId}/versions`, { token: user.token });
     expect(versions.status).toBe(200);
+    for (const entry of versions.body.data) expect(Object.keys(entry).sort()).toEqual(["changelog", "createdAt", "version"]);
     expect(versions.body.data.map((v: any) => [v.version, v.changelog])).toEqual([
       ["2.0.0", "Major"],
       ["1.0.1", "Reproduce first"],
@@ -161,7 +162,13 @@ describe("PUT /v1/workflows/{id} and versions", () => {
 
     const old = await api("GET", `/v1/workflows/${wf.workflowId}/versions/1.0.0`, { token: user.token });
     expect(old.status).toBe(200);
-    expect(old.body.data).toMatchObject({ workflowId: wf.workflowId, version: "1.0.0", manifest: bugFixManifest(), changelog: null });
+    expect(old.body.data).toEqual({
+      workflowId: wf.workflowId,
+      version: "1.0.0",
+      manifest: bugFixManifest(),
+      changelog: null,
+      createdAt: wf.createdAt,
+    });
     const missing = await api("GET", `/v1/workflows/${wf.workflowId}/versions/9.9.9`, { token: user.token });
     expect(missing.status).toBe(404);
   });
@@ -268,6 +275,22 @@ describe("GET /v1/workflows pagination", () => {
     const publicOnly = await api("GET", "/v1/workflows?visibility=public&limit=100", { token: user.token });
     expect(publicOnly.body.data.every((w: any) => w.visibility === "public")).toBe(true);
     expect(publicOnly.body.data).toHaveLength(3);
+  });
+
+  it("returns 20 by default and up to 100 on request", async () => {
+    const user = await newUser();
+    for (let i = 0; i < 21; i++) await createWorkflow(user.token, { name: `WF ${i}` });
+    const first = await api("GET", "/v1/workflows", { token: user.token });
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(20);
+    expect(first.body.pagination).toEqual({ nextCursor: expect.any(String), hasMore: true, count: 20 });
+    expect(first.headers.get("X-RateLimit-Remaining")).toMatch(/^\d+$/);
+    const rest = await api("GET", `/v1/workflows?cursor=${encodeURIComponent(first.body.pagination.nextCursor)}`, { token: user.token });
+    const names = [...first.body.data, ...rest.body.data].map((w: any) => w.name);
+    expect(new Set(names).size).toBe(21);
+    expect(rest.body.pagination).toEqual({ nextCursor: null, hasMore: false, count: 1 });
+    const max = await api("GET", "/v1/workflows?limit=100", { token: user.token });
+    expect(max.body.pagination).toEqual({ nextCursor: null, hasMore: false, count: 21 });
   });
 
   it("validates limit, visibility and cursor", async () => {
