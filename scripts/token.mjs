@@ -5,13 +5,28 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 
-const { values } = parseArgs({
-  options: {
-    sub: { type: "string", default: "dev-user" },
-    email: { type: "string" },
-    expires: { type: "string", default: "24h" },
-  },
-});
+const usage = "Usage: npm run --silent token -- --sub alice --email alice@example.com [--expires 24h]";
+const fail = (message) => {
+  // stdout carries only the token, so `TOKEN=$(npm run --silent token ...)` never captures an error.
+  console.error(`${message}\n${usage}`);
+  process.exit(1);
+};
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      sub: { type: "string", default: "dev-user" },
+      email: { type: "string" },
+      expires: { type: "string", default: "24h" },
+    },
+  }));
+} catch (err) {
+  fail(err.message);
+}
+if (!/^\d+\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)$/i.test(values.expires)) {
+  fail(`--expires must be a duration such as 30m, 2h or 7d (got '${values.expires}')`);
+}
 
 const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
 const topLevel = toml.split(/^\[/m)[0] + (toml.match(/^\[vars\][\s\S]*?(?=^\[)/m)?.[0] ?? "");

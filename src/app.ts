@@ -12,6 +12,7 @@ import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
+import { allowedMethods } from "./http/method-not-allowed";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
@@ -30,7 +31,8 @@ export interface AppOptions {
 
 /** The one app factory: the Worker and the tests build the same middleware and routes. */
 export function createApp(options: AppOptions = {}) {
-  const app = new Hono<AppEnv>();
+  // Not strict: `/v1/workflows/` is the same resource as `/v1/workflows`, not a 404.
+  const app = new Hono<AppEnv>({ strict: false });
 
   app.onError((err, c) => {
     const apiError = toApiError(err);
@@ -39,7 +41,16 @@ export function createApp(options: AppOptions = {}) {
     }
     return errorResponse(c, apiError);
   });
-  app.notFound((c) => errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length > 0) {
+      return errorResponse(
+        c,
+        new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not supported on ${c.req.path}`, { allowed }, { Allow: allowed.join(", ") }),
+      );
+    }
+    return errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+  });
 
   app.use(
     "*",
@@ -59,7 +70,7 @@ export function createApp(options: AppOptions = {}) {
       c.header("X-Request-Id", requestId);
     }),
   );
-  app.use("*", async (c, next) =>
+  const limitBody = createMiddleware<AppEnv>(async (c, next) =>
     bodyLimit({
       maxSize: c.var.config.MAX_BODY_BYTES,
       onError: () => {
@@ -69,6 +80,9 @@ export function createApp(options: AppOptions = {}) {
       },
     })(c, next),
   );
+  // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
+  const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");
+  app.use("*", async (c, next) => (limitedInV1(c.req.path) ? next() : limitBody(c, next)));
 
   app.route("/health", healthRoutes);
   // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
@@ -88,9 +102,9 @@ export function createApp(options: AppOptions = {}) {
   // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
   app.route("/v1/billing/webhook", webhookRoutes);
 
-  // Every /v1 route: identify → rate limit (per user, else per IP) → require a user.
+  // Every /v1 route: identify → rate limit (per user, else per IP) → require a user → body limit.
   const v1 = new Hono<AppEnv>();
-  v1.use("*", identify, rateLimit, requireUser);
+  v1.use("*", identify, rateLimit, requireUser, limitBody);
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);

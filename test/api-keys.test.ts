@@ -44,6 +44,23 @@ describe("API keys", () => {
     expect(after.body.error.code).toBe("UNAUTHORIZED");
   });
 
+  it("are accepted on the runtime's /rpc like a token, and fail there at once when revoked", async () => {
+    const user = await newUser();
+    const created = await api("POST", "/v1/api-keys", { token: user.token, body: { name: "agent" } });
+    const key = created.body.data.key as string;
+    const call = { jsonrpc: "2.0", id: 1, method: "no.such.method" };
+
+    const accepted = await api("POST", "/rpc", { token: key, body: call });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ jsonrpc: "2.0", id: 1, error: { code: -32601 } });
+
+    await api("DELETE", `/v1/api-keys/${created.body.data.id}`, { token: user.token });
+    const refused = await api("POST", "/rpc", { token: key, body: call });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ success: false, error: { code: "UNAUTHORIZED", details: {} } });
+    expect(refused.headers.get("WWW-Authenticate")).toBe("Bearer");
+  });
+
   it("cannot be revoked or seen by another user", async () => {
     const alice = await newUser("alice");
     const bob = await newUser("bob");

@@ -21,6 +21,43 @@ describe("error envelope", () => {
     expectEnvelope(v1.body, "NOT_FOUND");
   });
 
+  it("a wrong method on a known path is 405 METHOD_NOT_ALLOWED with Allow, after auth and with rate-limit headers", async () => {
+    const user = await newUser();
+    const res = await api("PATCH", "/v1/workflows", { token: user.token, body: {} });
+    expect(res.status).toBe(405);
+    expectEnvelope(res.body, "METHOD_NOT_ALLOWED");
+    expect(res.body.error.details).toEqual({ allowed: ["GET", "POST", "HEAD"] });
+    expect(res.headers.get("Allow")).toBe("GET, POST, HEAD");
+    expect(res.headers.get("X-RateLimit-Limit")).toMatch(/^\d+$/);
+
+    const item = await api("POST", "/v1/workflows/wf_whatever", { token: user.token, body: {} });
+    expect(item.status).toBe(405);
+    expect(item.headers.get("Allow")).toBe("GET, PUT, DELETE, HEAD");
+
+    // Without credentials the path is not revealed: 401 first.
+    const anonymous = await api("PATCH", "/v1/workflows");
+    expect(anonymous.status).toBe(401);
+    expectEnvelope(anonymous.body, "UNAUTHORIZED");
+
+    const health = await api("POST", "/health");
+    expect(health.status).toBe(405);
+    expectEnvelope(health.body, "METHOD_NOT_ALLOWED");
+  });
+
+  it("a trailing slash names the same resource", async () => {
+    const user = await newUser();
+    const created = await api("POST", "/v1/workflows/", { token: user.token, body: workflowBody() });
+    expect(created.status).toBe(201);
+    const list = await api("GET", "/v1/workflows/", { token: user.token });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((w: any) => w.workflowId)).toEqual([created.body.data.workflowId]);
+    expect(list.body.pagination).toEqual({ nextCursor: null, hasMore: false, count: 1 });
+    expect(list.headers.get("X-RateLimit-Remaining")).toMatch(/^\d+$/);
+    const one = await api("GET", `/v1/workflows/${created.body.data.workflowId}/`, { token: user.token });
+    expect(one.status).toBe(200);
+    expect(one.body.data.workflowId).toBe(created.body.data.workflowId);
+  });
+
   it("malformed JSON is a VALIDATION_ERROR, not a 500", async () => {
     const user = await newUser();
     const res = await api("POST", "/v1/workflows", { token: user.token, rawBody: '{"name": "x",' });
@@ -36,6 +73,13 @@ describe("error envelope", () => {
     expect(res.status).toBe(413);
     expectEnvelope(res.body, "PAYLOAD_TOO_LARGE");
     expect(res.body.error.details.maxBytes).toBe(256 * 1024);
+    // Like every /v1 response, the 413 carries the rate-limit headers.
+    expect(res.headers.get("X-RateLimit-Limit")).toMatch(/^\d+$/);
+    expect(res.headers.get("X-RateLimit-Reset")).toMatch(/^\d+$/);
+
+    const outsideV1 = await api("POST", "/rpc", { token: user.token, rawBody: huge });
+    expect(outsideV1.status).toBe(413);
+    expectEnvelope(outsideV1.body, "PAYLOAD_TOO_LARGE");
   });
 
   it("validation errors list every offending field path", async () => {

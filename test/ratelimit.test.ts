@@ -56,6 +56,27 @@ describe("rate limits", () => {
     expect(hourly.headers.get("Retry-After")).toBe(String(3600 - 65));
   });
 
+  it("set the headers on 404s, validation errors and 500s too", async () => {
+    const app = createApp({ clock: { now: () => new Date(Date.UTC(2026, 0, 1, 15, 0, 0)) } });
+    app.get("/v1/boom", () => {
+      throw new Error("internal detail");
+    });
+    const user = await newUser();
+    const call = async (method: string, path: string, body?: unknown) =>
+      readResponse(await app.fetch(request(method, path, { token: user.token, body }), { ...env, RATE_LIMITS: smallLimits }, createExecutionContext()));
+
+    const notFound = await call("GET", "/v1/nothing-here");
+    const invalid = await call("POST", "/v1/workflows", { name: "" });
+    const crashed = await call("GET", "/v1/boom");
+    expect([notFound.status, invalid.status, crashed.status]).toEqual([404, 400, 500]);
+    expect(crashed.body).toEqual({ success: false, error: { code: "INTERNAL_ERROR", message: "An unexpected error occurred", details: {} } });
+    expect([notFound, invalid, crashed].map((r) => r.headers.get("X-RateLimit-Remaining"))).toEqual(["2", "1", "0"]);
+    for (const res of [notFound, invalid, crashed]) {
+      expect(res.headers.get("X-RateLimit-Limit")).toBe("3");
+      expect(res.headers.get("X-RateLimit-Reset")).toBe(String(Date.UTC(2026, 0, 1, 15, 1, 0) / 1000));
+    }
+  });
+
   it("use the plan stored on the user row", async () => {
     const clock = { now: Date.UTC(2026, 0, 1, 13, 0, 0) };
     const call = limitedApp(clock);

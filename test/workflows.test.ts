@@ -73,6 +73,47 @@ describe("manifest validation", () => {
   }
 });
 
+describe("manifest validation, several problems at once", () => {
+  it("lists every offending path in one response, graph problems included", async () => {
+    const user = await newUser();
+    const manifest: any = bugFixManifest();
+    manifest.steps = [
+      { id: "First", name: "bad id", action: "code_agent" },
+      { id: "second", name: "bad action", action: "teleport" },
+      { id: "third", name: "missing dependency", action: "code_agent", depends_on: ["ghost"] },
+      { id: "second", name: "duplicate and bad action", action: "warp" },
+      { id: "fifth", name: "n".repeat(201), action: "code_agent" },
+    ];
+    const res = await api("POST", "/v1/workflows", { token: user.token, body: workflowBody({ manifest }) });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VALIDATION_ERROR");
+    const paths = res.body.error.details.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "manifest.steps.0.id",
+        "manifest.steps.1.action",
+        "manifest.steps.2.depends_on.0",
+        "manifest.steps.3.id",
+        "manifest.steps.3.action",
+        "manifest.steps.4.name",
+      ]),
+    );
+  });
+
+  it("reports a cycle next to another step's unknown action", async () => {
+    const user = await newUser();
+    const manifest: any = bugFixManifest();
+    manifest.steps[0].depends_on = ["review_and_commit"];
+    manifest.steps[3].action = "teleport";
+    const res = await api("POST", "/v1/workflows", { token: user.token, body: workflowBody({ manifest }) });
+    expect(res.status).toBe(400);
+    const messages = res.body.error.details.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^manifest\.steps\.3\.action: unknown action/), expect.stringMatching(/depends_on: dependency cycle/)]),
+    );
+  });
+});
+
 describe("PUT /v1/workflows/{id} and versions", () => {
   it("bumps the patch on a changed manifest, honours an explicit greater version, and keeps versions immutable", async () => {
     const user = await newUser();
@@ -112,6 +153,7 @@ describe("PUT /v1/workflows/{id} and versions", () => {
 
     const versions = await api("GET", `/v1/workflows/${wf.workflowId}/versions`, { token: user.token });
     expect(versions.status).toBe(200);
+    for (const entry of versions.body.data) expect(Object.keys(entry).sort()).toEqual(["changelog", "createdAt", "version"]);
     expect(versions.body.data.map((v: any) => [v.version, v.changelog])).toEqual([
       ["2.0.0", "Major"],
       ["1.0.1", "Reproduce first"],
@@ -120,7 +162,13 @@ describe("PUT /v1/workflows/{id} and versions", () => {
 
     const old = await api("GET", `/v1/workflows/${wf.workflowId}/versions/1.0.0`, { token: user.token });
     expect(old.status).toBe(200);
-    expect(old.body.data).toMatchObject({ workflowId: wf.workflowId, version: "1.0.0", manifest: bugFixManifest(), changelog: null });
+    expect(old.body.data).toEqual({
+      workflowId: wf.workflowId,
+      version: "1.0.0",
+      manifest: bugFixManifest(),
+      changelog: null,
+      createdAt: wf.createdAt,
+    });
     const missing = await api("GET", `/v1/workflows/${wf.workflowId}/versions/9.9.9`, { token: user.token });
     expect(missing.status).toBe(404);
   });
@@ -227,6 +275,22 @@ describe("GET /v1/workflows pagination", () => {
     const publicOnly = await api("GET", "/v1/workflows?visibility=public&limit=100", { token: user.token });
     expect(publicOnly.body.data.every((w: any) => w.visibility === "public")).toBe(true);
     expect(publicOnly.body.data).toHaveLength(3);
+  });
+
+  it("returns 20 by default and up to 100 on request", async () => {
+    const user = await newUser();
+    for (let i = 0; i < 21; i++) await createWorkflow(user.token, { name: `WF ${i}` });
+    const first = await api("GET", "/v1/workflows", { token: user.token });
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(20);
+    expect(first.body.pagination).toEqual({ nextCursor: expect.any(String), hasMore: true, count: 20 });
+    expect(first.headers.get("X-RateLimit-Remaining")).toMatch(/^\d+$/);
+    const rest = await api("GET", `/v1/workflows?cursor=${encodeURIComponent(first.body.pagination.nextCursor)}`, { token: user.token });
+    const names = [...first.body.data, ...rest.body.data].map((w: any) => w.name);
+    expect(new Set(names).size).toBe(21);
+    expect(rest.body.pagination).toEqual({ nextCursor: null, hasMore: false, count: 1 });
+    const max = await api("GET", "/v1/workflows?limit=100", { token: user.token });
+    expect(max.body.pagination).toEqual({ nextCursor: null, hasMore: false, count: 21 });
   });
 
   it("validates limit, visibility and cursor", async () => {

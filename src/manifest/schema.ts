@@ -73,10 +73,32 @@ export const manifestSchema = z
     outputs: z.record(z.string(), z.unknown()).optional(),
     adapters: adaptersSchema.optional(),
   })
-  .superRefine((manifest, ctx) => {
-    for (const problem of findGraphProblems(manifest.steps)) {
-      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-    }
-  });
+  .superRefine(
+    (manifest, ctx) => {
+      for (const problem of findGraphProblems(graphStepsOf(manifest.steps))) {
+        ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+      }
+    },
+    // Runs even when a step has other problems (say an unknown action), so one response lists
+    // every offending path, graph problems included, as long as the step ids can be read.
+    { when: (payload) => graphStepsReadable((payload.value as { steps?: unknown } | undefined)?.steps) },
+  );
+
+function graphStepsReadable(steps: unknown): steps is { id: string; depends_on?: unknown }[] {
+  return (
+    Array.isArray(steps) &&
+    steps.every((s) => typeof s === "object" && s !== null && typeof (s as { id?: unknown }).id === "string")
+  );
+}
+
+/** A malformed `depends_on` already has its own issue, so that step takes part without dependencies. */
+function graphStepsOf(steps: unknown): { id: string; depends_on?: string[] }[] {
+  if (!graphStepsReadable(steps)) return [];
+  return steps.map((s) => ({
+    id: s.id,
+    depends_on:
+      Array.isArray(s.depends_on) && s.depends_on.every((d) => typeof d === "string") ? (s.depends_on as string[]) : [],
+  }));
+}
 
 export type Manifest = z.infer<typeof manifestSchema>;
