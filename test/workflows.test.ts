@@ -3,12 +3,8 @@ import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { bugFixManifest, workflowBody } from "./helpers/fixtures";
 import { api } from "./helpers/http";
+import { createWorkflow } from "./helpers/workflows";
 
-async function createWorkflow(token: string, overrides: Record<string, unknown> = {}) {
-  const res = await api("POST", "/v1/workflows", { token, body: workflowBody(overrides) });
-  expect(res.status).toBe(201);
-  return res.body.data;
-}
 
 describe("POST /v1/workflows", () => {
   it("creates version 1.0.0 with the seed's fields", async () => {

@@ -4,13 +4,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { api } from "./http";
-import { workflowBody } from "./fixtures";
 
-export async function createWorkflow(token: string, overrides: Record<string, unknown> = {}) {
-  const res = await api("POST", "/v1/workflows", { token, body: workflowBody(overrides) });
-  if (res.status !== 201) throw new Error(`workflow create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data as { workflowId: string; name: string; slug: string; currentVersion: string };
-}
+export { createWorkflow } from "./workflows";
 
 export async function createDeployment(token: string, body: Record<string, unknown>) {
   const res = await api("POST", "/v1/deployments", { token, body: { name: "My Deployment", ...body } });
