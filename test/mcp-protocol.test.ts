@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, createDeployment, createWorkflow, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
+import { missingDeploymentKvKey } from "../src/deployments/record";
 
 async function setup(extra: Record<string, unknown> = {}) {
   const u = await newUser();
@@ -200,6 +201,23 @@ describe("/mcp/{deploymentId} transport rules", () => {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("NOT_FOUND");
     }
+  });
+
+  it("remembers a missing deployment for a minute, so repeated probes skip D1", async () => {
+    const id = `dep_probe${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    expect((await api("POST", `/mcp/${id}`, { headers: MCP_HEADERS, body: initializeBody() })).status).toBe(404);
+    expect(await env.KV.get(missingDeploymentKvKey(id))).toBe("1");
+    // A row appearing behind the tombstone's back (real ids are random, so this cannot happen)
+    // shows the second request never asked D1.
+    const now = new Date().toISOString();
+    await env.DB.prepare(
+      `INSERT INTO deployments (id, owner_id, name, enabled_adapters, status, allow_anonymous, created_at, updated_at)
+       VALUES (?, 'someone', 'probe', '["claude"]', 'active', 1, ?, ?)`,
+    )
+      .bind(id, now, now)
+      .run();
+    const again = await api("POST", `/mcp/${id}`, { headers: MCP_HEADERS, body: initializeBody() });
+    expect(again.status).toBe(404);
   });
 });
 

@@ -200,11 +200,18 @@ export async function rebuildRecord(db: Database, kv: KVNamespace, deploymentId:
   return record;
 }
 
+/** Remembers for a minute that an id has no deployment, so probing random ids cannot hammer D1. */
+export const missingDeploymentKvKey = (deploymentId: string) => `dep-missing:${deploymentId}`;
+const MISSING_TTL_SECONDS = 60; // KV's minimum expiration
+
 /** The MCP hot path: one KV read; D1 only when the record is missing. */
 export async function loadRecord(db: Database, kv: KVNamespace, deploymentId: string, now: Date): Promise<DeploymentRecord | null> {
   const cached = await kv.get<DeploymentRecord>(deploymentKvKey(deploymentId), "json");
   if (cached && cached.v === 1) return cached;
-  return rebuildRecord(db, kv, deploymentId, now);
+  if ((await kv.get(missingDeploymentKvKey(deploymentId))) !== null) return null;
+  const record = await rebuildRecord(db, kv, deploymentId, now);
+  if (!record) await kv.put(missingDeploymentKvKey(deploymentId), "1", { expirationTtl: MISSING_TTL_SECONDS });
+  return record;
 }
 
 export async function deploymentIdsServing(db: Database, workflowId: string): Promise<string[]> {
