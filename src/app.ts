@@ -17,6 +17,7 @@ import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { openApiRoutes } from "./openapi/routes";
 import { rateLimit } from "./ratelimit/middleware";
 import { ratingRoutes } from "./ratings/routes";
 import { runtimeRoutes } from "./runtime/routes";
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("*", async (c, next) => (limitedInV1(c.req.path) ? next() : limitBody(c, next)));
 
   app.route("/health", healthRoutes);
+  app.route("/openapi.json", openApiRoutes);
   // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
   app.route("/mcp", mcpRoutes);
 

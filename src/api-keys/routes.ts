@@ -1,15 +1,13 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok } from "../http/envelope";
 import { validate } from "../http/validate";
+import { createApiKeyBody } from "./schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "./service";
 
-const createBody = z.object({ name: z.string().trim().min(1).max(100) });
-
 export const apiKeyRoutes = new Hono<AppEnv>()
-  .post("/", validate("json", createBody), async (c) => {
+  .post("/", validate("json", createApiKeyBody), async (c) => {
     const { name } = c.req.valid("json");
     const created = await createApiKey(c.var.db, c.var.user.id, name, c.var.ids.create("key"), c.var.clock.now());
     return ok(c, created, 201);

@@ -1,0 +1,156 @@
+import { Validator } from "@cfworker/json-schema";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
+import { ERROR_STATUS } from "../src/errors";
+import { ACTIONS } from "../src/manifest/schema";
+import { workflowBody } from "./helpers/fixtures";
+import { api } from "./helpers/http";
+
+const METHODS = ["get", "post", "put", "patch", "delete"];
+
+/** `METHOD /path` of every /v1 operation the app really registers, in OpenAPI path form. */
+function registeredV1Operations(): Set<string> {
+  const operations = new Set<string>();
+  for (const route of createApp().routes) {
+    if (route.method === "ALL" || !METHODS.includes(route.method.toLowerCase())) continue;
+    const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\/+$/, "") || "/";
+    if (path === "/v1" || path.startsWith("/v1/")) operations.add(`${route.method.toUpperCase()} ${path}`);
+  }
+  return operations;
+}
+
+function documentedOperations(doc: any, prefix: string): Set<string> {
+  const operations = new Set<string>();
+  for (const [path, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) continue;
+    for (const method of Object.keys(item)) if (METHODS.includes(method)) operations.add(`${method.toUpperCase()} ${path}`);
+  }
+  return operations;
+}
+
+async function fetchDocument() {
+  const res = await api("GET", "/openapi.json");
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+describe("GET /openapi.json", () => {
+  it("serves an OpenAPI 3.1 document without auth or rate limiting", async () => {
+    const res = await api("GET", "/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+    expect(res.headers.get("X-RateLimit-Limit")).toBeNull();
+    expect(res.body).toMatchObject({
+      openapi: "3.1.0",
+      info: { title: "Hydra Edge API" },
+      servers: [{ url: "https://hydra.test" }],
+      security: [{ bearerAuth: [] }],
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } } },
+    });
+  });
+
+  it("documents exactly the /v1 operations the app registers", async () => {
+    const doc = await fetchDocument();
+    const registered = registeredV1Operations();
+    const documented = documentedOperations(doc, "/v1");
+    expect(registered.size).toBeGreaterThan(30);
+    expect([...registered].filter((op) => !documented.has(op))).toEqual([]);
+    expect([...documented].filter((op) => !registered.has(op))).toEqual([]);
+  });
+
+  it("lists the runtime, MCP and health routes too", async () => {
+    const doc = await fetchDocument();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/health", "/rpc", "/events", "/runs/{run_id}/events", "/mcp/{deploymentId}", "/v1/billing/webhook"]),
+    );
+    expect(doc.paths["/rpc"].post.responses["200"].content).toHaveProperty("application/json");
+    expect(doc.paths["/events"].get.responses["200"].content).toHaveProperty("text/event-stream");
+    expect(doc.paths["/runs/{run_id}/events"].get.parameters).toEqual([{ name: "run_id", in: "path", required: true, schema: { type: "string" } }]);
+    expect(doc.paths["/health"].get.security).toEqual([]);
+    expect(doc.paths["/v1/billing/webhook"].post.security).toEqual([]);
+    expect(doc.paths["/v1/billing/webhook"].post.responses["200"].headers).toBeUndefined();
+    expect(doc.paths["/mcp/{deploymentId}"].post.security).toEqual([{ bearerAuth: [] }, {}]);
+  });
+
+  it("describes the workflow create body from its zod schema", async () => {
+    const doc = await fetchDocument();
+    const create = doc.paths["/v1/workflows"].post;
+    expect(create.tags).toEqual(["Workflows"]);
+    expect(Object.keys(create.responses)).toContain("201");
+    const schema = create.requestBody.content["application/json"].schema;
+    expect(schema.$schema).toBeUndefined();
+    expect(schema.required).toEqual(expect.arrayContaining(["name", "manifest"]));
+    const action = schema.properties.manifest.properties.steps.items.properties.action;
+    expect(action.enum).toHaveLength(32);
+    expect(action.enum).toEqual([...ACTIONS]);
+
+    // The project's own fixture is a valid body by the documented schema; a body without a manifest is not.
+    expect(new Validator(schema, "2020-12").validate(workflowBody()).valid).toBe(true);
+    const { manifest: _omitted, ...withoutManifest } = workflowBody();
+    expect(new Validator(schema, "2020-12").validate(withoutManifest).valid).toBe(false);
+  });
+
+  it("turns query schemas into parameters and path params into {param}", async () => {
+    const doc = await fetchDocument();
+    const list = doc.paths["/v1/workflows"].get;
+    expect(list.parameters).toEqual(
+      expect.arrayContaining([
+        { name: "limit", in: "query", required: false, schema: { default: 20, type: "integer", minimum: 1, maximum: 100 } },
+        { name: "visibility", in: "query", required: false, schema: { type: "string", enum: ["public", "private"] } },
+      ]),
+    );
+    expect(list.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/PageEnvelope" });
+    const search = doc.paths["/v1/marketplace/search"].get;
+    expect(search.parameters.find((p: any) => p.name === "q")).toMatchObject({ in: "query", required: true });
+    const prompt = doc.paths["/v1/deployments/{deploymentId}/prompts/{adapter}"].get;
+    expect(prompt.parameters.map((p: any) => p.name)).toEqual(["deploymentId", "adapter"]);
+  });
+
+  it("error responses use the one envelope with every code from errors.ts, and /v1 responses carry X-RateLimit-*", async () => {
+    const doc = await fetchDocument();
+    const { schemas, responses, headers } = doc.components;
+    expect(schemas.ErrorCode.enum).toEqual(Object.keys(ERROR_STATUS));
+    expect(schemas.ErrorEnvelope).toMatchObject({
+      required: ["success", "error"],
+      properties: {
+        success: { const: false },
+        error: { required: ["code", "message", "details"], properties: { code: { $ref: "#/components/schemas/ErrorCode" } } },
+      },
+    });
+    expect(Object.keys(responses)).toEqual(Object.keys(ERROR_STATUS));
+    for (const response of Object.values<any>(responses)) {
+      expect(response.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorEnvelope" });
+    }
+    expect(Object.keys(headers)).toEqual(expect.arrayContaining(["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]));
+
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const [status, response] of Object.entries<any>(op.responses)) {
+          if (Number(status) < 400) continue;
+          const resolved = response.$ref ? responses[response.$ref.split("/").pop()] : response;
+          expect(resolved, `${method} ${path} ${status}`).toBeDefined();
+          expect(resolved.content["application/json"].schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/ErrorEnvelope" });
+        }
+      }
+    }
+
+    const create = doc.paths["/v1/workflows"].post;
+    expect(create.responses["400"]).toEqual({ $ref: "#/components/responses/VALIDATION_ERROR" });
+    expect(create.responses["401"]).toEqual({ $ref: "#/components/responses/UNAUTHORIZED" });
+    expect(create.responses["402"]).toEqual({ $ref: "#/components/responses/PLAN_LIMIT_EXCEEDED" });
+    expect(create.responses["429"]).toEqual({ $ref: "#/components/responses/RATE_LIMITED" });
+    expect(create.responses["201"].headers).toEqual({
+      "X-RateLimit-Limit": { $ref: "#/components/headers/X-RateLimit-Limit" },
+      "X-RateLimit-Remaining": { $ref: "#/components/headers/X-RateLimit-Remaining" },
+      "X-RateLimit-Reset": { $ref: "#/components/headers/X-RateLimit-Reset" },
+    });
+    expect(responses.RATE_LIMITED.headers).toHaveProperty("Retry-After");
+  });
+
+  it("gives every operation a unique operationId", async () => {
+    const doc = await fetchDocument();
+    const ids = Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths["/v1/workflows/{workflowId}/versions/{version}"].get.operationId).toBe("getV1WorkflowsWorkflowIdVersionsVersion");
+  });
+});
