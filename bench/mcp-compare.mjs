@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { load, seedAnonymousDeployment, serveBundle, serveScript } from "./serve.mjs";
+import { MCP_HEADERS, initializeMcpSession, load, seedAnonymousDeployment, serveBundle, serveScript } from "./serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist/mcp-compare");
@@ -135,24 +135,9 @@ try {
   console.log("both servers return the same prompts, tools, prompt text and tool result");
 
   // ---- 4. Throughput. Each server is measured against its own bare route in the same round.
-  const init = await fetch(`${thin.url}${mcpPath}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "claude-code", version: "bench" } },
-    }),
-  });
-  const mcpHeaders = {
-    "Content-Type": "application/json",
-    Accept: "application/json, text/event-stream",
-    "MCP-Protocol-Version": "2025-06-18",
-  };
   const servers = {
-    thin: { url: thin.url, pid: thinPid, headers: { ...mcpHeaders, "Mcp-Session-Id": init.headers.get("mcp-session-id") } },
-    sdk: { url: sdk.url, pid: sdkPid, headers: mcpHeaders },
+    thin: { url: thin.url, pid: thinPid, headers: { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(thin.url, mcpPath) } },
+    sdk: { url: sdk.url, pid: sdkPid, headers: MCP_HEADERS },
   };
   const bodies = {
     "prompts/get": { jsonrpc: "2.0", id: 2, method: "prompts/get", params: { name: promptName } },

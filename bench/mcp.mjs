@@ -3,7 +3,7 @@
 // served by Miniflare directly (see bench/serve.mjs).
 //   node bench/mcp.mjs [--requests 2000] [--concurrency 50]
 import { parseArgs } from "node:util";
-import { load, seedAnonymousDeployment, serveBundle } from "./serve.mjs";
+import { MCP_HEADERS, initializeMcpSession, load, seedAnonymousDeployment, serveBundle } from "./serve.mjs";
 
 const { values } = parseArgs({
   options: { requests: { type: "string", default: "2000" }, concurrency: { type: "string", default: "50" } },
@@ -14,23 +14,8 @@ const concurrency = Math.min(Number(values.concurrency), 200);
 const { url, mf } = await serveBundle();
 try {
   const { mcpPath, promptName } = await seedAnonymousDeployment(url);
-  const post = async (path, body) => {
-    const res = await fetch(`${url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    return { res, json: await res.json() };
-  };
-  const init = await post(mcpPath, {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "claude-code", version: "bench" } },
-  });
   // Anonymous deployment: what is measured is the KV read + JSON-RPC, with no credential check.
-  const mcpHeaders = {
-    "Content-Type": "application/json",
-    Accept: "application/json, text/event-stream",
-    "MCP-Protocol-Version": "2025-06-18",
-    "Mcp-Session-Id": init.res.headers.get("mcp-session-id"),
-  };
+  const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(url, mcpPath) };
   const mcpCall = (body) => () => [`${url}${mcpPath}`, { method: "POST", headers: mcpHeaders, body: JSON.stringify(body) }];
 
   const scenarios = {

@@ -85,6 +85,29 @@ export async function seedAnonymousDeployment(url) {
   return { deploymentId: deployment.deploymentId, mcpPath: new URL(deployment.mcpEndpoint).pathname, promptName: "bug_fix_workflow" };
 }
 
+/** Headers every MCP request after `initialize` carries (no session id). */
+export const MCP_HEADERS = {
+  "Content-Type": "application/json",
+  Accept: "application/json, text/event-stream",
+  "MCP-Protocol-Version": "2025-06-18",
+};
+
+/** Sends `initialize` as Claude Code would and returns the signed session id. */
+export async function initializeMcpSession(url, mcpPath) {
+  const res = await fetch(`${url}${mcpPath}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "claude-code", version: "bench" } },
+    }),
+  });
+  await res.arrayBuffer();
+  return res.headers.get("mcp-session-id");
+}
+
 /**
  * Fires `total` requests with `concurrency` in flight and returns requests/second.
  * Bounded in count and time: it stops after `total` requests or `maxSeconds`.
