@@ -5,7 +5,8 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { ensureUser } from "../users/service";
 import { verifyBearerToken } from "./tokens";
-import type { AuthenticatedUser } from "./types";
+import type { UserRow } from "../db/schema";
+import type { AuthenticatedUser, VerifiedIdentity } from "./types";
 
 const challenge = { "WWW-Authenticate": "Bearer" };
 
@@ -13,28 +14,44 @@ function unauthorized(message: string): ApiError {
   return new ApiError("UNAUTHORIZED", message, {}, challenge);
 }
 
-/** Reads `Authorization: Bearer …` and resolves it to a user, creating the user on first sight. */
-export async function authenticateRequest(c: Context<AppEnv>): Promise<AuthenticatedUser> {
+export type VerifiedCredential = { kind: "api_key"; user: UserRow } | { kind: "token"; identity: VerifiedIdentity };
+
+/**
+ * Parses `Authorization: Bearer …` and verifies it (API key by hash in D1, token by signature),
+ * or fails with 401 and a plain `Bearer` challenge. Creates nothing.
+ */
+export async function verifyCredential(
+  c: Context<AppEnv>,
+  missingMessage = "Missing Authorization header (expected 'Bearer <token or API key>')",
+): Promise<VerifiedCredential> {
   const header = c.req.header("Authorization");
-  if (!header) throw unauthorized("Missing Authorization header (expected 'Bearer <token or API key>')");
+  if (!header) throw unauthorized(missingMessage);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized("Authorization header must be 'Bearer <token or API key>'");
   const credential = match[1]!;
-  const now = c.var.clock.now();
 
   if (credential.startsWith(API_KEY_PREFIX)) {
-    const user = await findUserByApiKey(c.var.db, credential, now);
+    const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
     if (!user) throw unauthorized("API key is invalid or revoked");
-    return { id: user.id, email: user.email, plan: user.plan, via: "api_key" };
+    return { kind: "api_key", user };
   }
   try {
-    const identity = await verifyBearerToken(credential, c.var.config, c.env.KV);
-    const user = await ensureUser(c.var.db, identity, now);
-    return { id: user.id, email: user.email, plan: user.plan, via: "token" };
+    return { kind: "token", identity: await verifyBearerToken(credential, c.var.config, c.env.KV) };
   } catch (err) {
     if (err instanceof ApiError) throw new ApiError(err.code, err.message, err.details, challenge);
     throw err;
   }
+}
+
+/** Resolves the request's credential to a user, creating the user on first sight. */
+export async function authenticateRequest(c: Context<AppEnv>): Promise<AuthenticatedUser> {
+  const credential = await verifyCredential(c);
+  if (credential.kind === "api_key") {
+    const { user } = credential;
+    return { id: user.id, email: user.email, plan: user.plan, via: "api_key" };
+  }
+  const user = await ensureUser(c.var.db, credential.identity, c.var.clock.now());
+  return { id: user.id, email: user.email, plan: user.plan, via: "token" };
 }
 
 /**
