@@ -5,7 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
-import { identify, requireUser } from "./auth/middleware";
+import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
 import { deploymentRoutes } from "./deployments/routes";
 import { configSchema, type AppEnv } from "./env";
@@ -18,7 +18,6 @@ import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
 import { mcpRoutes } from "./mcp/routes";
 import { openApiRoutes } from "./openapi/routes";
-import { rateLimit } from "./ratelimit/middleware";
 import { ratingRoutes } from "./ratings/routes";
 import { runtimeRoutes } from "./runtime/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
@@ -106,7 +105,7 @@ export function createApp(options: AppOptions = {}) {
 
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user → body limit.
   const v1 = new Hono<AppEnv>();
-  v1.use("*", identify, rateLimit, requireUser, limitBody);
+  v1.use("*", ...authenticatedApi, limitBody);
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);

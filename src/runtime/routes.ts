@@ -1,8 +1,7 @@
 import { Hono } from "hono";
-import { identify, requireUser } from "../auth/middleware";
+import { authenticatedApi } from "../auth/chain";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
-import { rateLimit } from "../ratelimit/middleware";
 import { handleRpcBody } from "./rpc";
 import { getOwnedRunRow } from "./runs-store";
 import { runStub, runtimeMethods } from "./service";
@@ -22,9 +21,9 @@ const relay = (res: Response) => new Response(res.body, { status: res.status, he
 /** POST /rpc (JSON-RPC 2.0), GET /events (all of the caller's runs), GET /runs/:run_id/events. */
 export const runtimeRoutes = new Hono<AppEnv>()
   // Scoped to these paths so other routes (and 404s) never pass through this auth chain twice.
-  .use("/rpc", identify, rateLimit, requireUser)
-  .use("/events", identify, rateLimit, requireUser)
-  .use("/runs/*", identify, rateLimit, requireUser)
+  .use("/rpc", ...authenticatedApi)
+  .use("/events", ...authenticatedApi)
+  .use("/runs/*", ...authenticatedApi)
   .post("/rpc", async (c) => {
     const body = await c.req.text();
     const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now() };
