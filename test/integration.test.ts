@@ -48,6 +48,27 @@ describe("library ↔ deployments", () => {
   });
 });
 
+describe("library changes re-publish only the caller's deployments", () => {
+  it("leaves other subscribers' deployments untouched", async () => {
+    const owner = await newUser("owner");
+    const [alice, bob] = [await newUser("alice"), await newUser("bob")];
+    const wf = await createWorkflow(owner.token, { visibility: "public", name: "Popular" });
+    const deps: Record<string, string> = {};
+    for (const u of [alice, bob]) {
+      expect((await api("POST", `/v1/library/${wf.workflowId}`, { token: u.token })).status).toBe(201);
+      deps[u.sub] = (await createDeployment(u.token, { workflowIds: [wf.workflowId] })).deploymentId;
+    }
+    const renderedAt = async (deploymentId: string) =>
+      (await env.DB.prepare("SELECT max(updated_at) AS at FROM deployment_prompts WHERE deployment_id = ?").bind(deploymentId).first<{ at: string }>())!.at;
+    const before = { alice: await renderedAt(deps[alice.sub]!), bob: await renderedAt(deps[bob.sub]!) };
+    await new Promise((r) => setTimeout(r, 5)); // timestamps have millisecond resolution
+
+    expect((await api("PATCH", `/v1/library/${wf.workflowId}`, { token: alice.token, body: { autoUpdate: false } })).status).toBe(200);
+    expect(await renderedAt(deps[alice.sub]!)).not.toBe(before.alice);
+    expect(await renderedAt(deps[bob.sub]!)).toBe(before.bob);
+  });
+});
+
 describe("account deletion across features", () => {
   it("closes MCP endpoints, empties the marketplace and re-publishes subscribers' deployments", async () => {
     const owner = await newUser("leaver");

@@ -214,11 +214,13 @@ export async function loadRecord(db: Database, kv: KVNamespace, deploymentId: st
   return record;
 }
 
-export async function deploymentIdsServing(db: Database, workflowId: string): Promise<string[]> {
+/** Deployments that serve a workflow; with `ownerId`, only that user's (a library change is theirs alone). */
+export async function deploymentIdsServing(db: Database, workflowId: string, ownerId?: string): Promise<string[]> {
   const rows = await db
     .select({ id: deploymentWorkflows.deploymentId })
     .from(deploymentWorkflows)
-    .where(eq(deploymentWorkflows.workflowId, workflowId));
+    .innerJoin(deployments, eq(deployments.id, deploymentWorkflows.deploymentId))
+    .where(and(eq(deploymentWorkflows.workflowId, workflowId), ownerId ? eq(deployments.ownerId, ownerId) : undefined));
   return rows.map((r) => r.id);
 }
 
@@ -227,10 +229,11 @@ export async function refreshDeployments(db: Database, kv: KVNamespace, deployme
 }
 
 /**
- * Call after a workflow gets a new version, is renamed, or a library entry's pin changes.
- * For a deleted workflow, collect `deploymentIdsServing` BEFORE deleting (the delete removes
- * the links) and pass them to `refreshDeployments` afterwards.
+ * Call after a workflow gets a new version or is renamed (every owner's deployments), or after a
+ * library entry changes (`ownerId`: only that user's). For a deleted workflow, collect
+ * `deploymentIdsServing` BEFORE deleting (the delete removes the links) and pass them to
+ * `refreshDeployments` afterwards.
  */
-export async function refreshDeploymentsForWorkflow(db: Database, kv: KVNamespace, workflowId: string, now = new Date()) {
-  await refreshDeployments(db, kv, await deploymentIdsServing(db, workflowId), now);
+export async function refreshDeploymentsForWorkflow(db: Database, kv: KVNamespace, workflowId: string, now = new Date(), ownerId?: string) {
+  await refreshDeployments(db, kv, await deploymentIdsServing(db, workflowId, ownerId), now);
 }

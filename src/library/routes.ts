@@ -28,7 +28,7 @@ export const libraryRoutes = new Hono<AppEnv>()
     return ok(c, removed);
   });
 
-/** A library entry decides which version (or whether) a deployment serves a workflow. */
+/** A library entry decides which version (or whether) the caller's own deployments serve a workflow. */
 async function refreshServingDeployments(c: Context<AppEnv>) {
-  await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, c.req.param("workflowId")!, c.var.clock.now());
+  await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, c.req.param("workflowId")!, c.var.clock.now(), c.var.user.id);
 }
