@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "./db/client";
 import type { Clock, IdGenerator } from "./services";
 import type { AuthenticatedUser } from "./auth/types";
+import type { Logger } from "./log";
 
 /** Bindings as wrangler.toml (and the test pool) provide them. */
 export interface Bindings {
@@ -126,6 +127,8 @@ export type Config = z.infer<typeof configSchema>;
 
 export interface Variables {
   requestId: string;
+  /** JSON-line logger that carries the request id. */
+  log: Logger;
   config: Config;
   db: Database;
   clock: Clock;

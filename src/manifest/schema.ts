@@ -102,3 +102,6 @@ function graphStepsOf(steps: unknown): { id: string; depends_on?: string[] }[] {
 }
 
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Adapter names as stored (validated on write, typed as strings by the database layer). */
+export const storedAdapters = z.array(z.string()).describe(`Adapter names: ${ADAPTERS.join(", ")}`);

@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import {
   deploymentWorkflows,
   libraryEntries,
@@ -33,11 +34,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  const text = String((err as { message?: unknown })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
-  return /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(text);
 }
 
 export async function createWorkflow(ctx: Ctx, input: CreateWorkflowInput) {
