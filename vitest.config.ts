@@ -41,7 +41,7 @@ export default defineConfig(async () => {
     ],
     test: {
       setupFiles: ["./test/setup.ts"],
-      include: ["test/**/*.test.ts"],
+      include: ["test/**/*.test.ts", "client/test/**/*.test.ts"],
     },
   };
 });
