@@ -4,12 +4,12 @@ import type { Clock, IdGenerator } from "./services";
 import type { AuthenticatedUser } from "./auth/types";
 import type { Logger } from "./log";
 
-/** Bindings as wrangler.toml (and the test pool) provide them. */
-export interface Bindings {
-  DB: D1Database;
-  KV: KVNamespace;
-  RUN_OBJECT: DurableObjectNamespace;
-  USER_HUB: DurableObjectNamespace;
+/**
+ * Bindings: the resources of wrangler.toml, typed by `wrangler types` (worker-configuration.d.ts,
+ * regenerate with `npm run types`; Durable Object namespaces carry their classes), plus the
+ * optional egress bindings. String variables are read through `configSchema` below, never directly.
+ */
+export interface Bindings extends Pick<CloudflareBindings, "DB" | "KV" | "RUN_OBJECT" | "USER_HUB"> {
   /**
    * Optional service binding that carries Stripe API requests (an egress proxy, or the tests'
    * local stand-in). Without it the Stripe SDK uses the global fetch.
@@ -20,7 +20,6 @@ export interface Bindings {
    * tests' local stand-in). Without it the provider is called with the global fetch.
    */
   LLM_API?: Fetcher;
-  [key: string]: unknown;
 }
 
 const planLimitOverride = z.object({
