@@ -9,3 +9,7 @@ declare namespace Cloudflare {
     OIDC_JWKS_URL: string;
   }
 }
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}
