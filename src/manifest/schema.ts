@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { findGraphProblems } from "./graph";
 
-export const MANIFEST_SCHEMA_URL = "https://hydra.opiusai.com/schemas/workflow/v1.0.json";
 
 export const ACTIONS = [
   "code_agent", "research_agent", "planning_agent", "review_agent", "test_agent", "docs_agent",
