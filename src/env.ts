@@ -74,6 +74,10 @@ export const configSchema = z
     /** Comma-separated extra browser origins allowed on /mcp (the Worker's own origin always is). */
     MCP_ALLOWED_ORIGINS: optionalString,
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+    /** Tokens (dev and OIDC) are refused once their `iat` is older than this, whatever their `exp`. */
+    MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+    /** A bearer credential longer than this is refused before it is decoded or verified. */
+    MAX_TOKEN_BYTES: z.coerce.number().int().positive().default(8 * 1024),
     /** Comma-separated workflow ids an operator features in the marketplace (besides the `featured` column). */
     FEATURED_WORKFLOW_IDS: z
       .string()

@@ -29,6 +29,9 @@ export async function verifyCredential(
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized("Authorization header must be 'Bearer <token or API key>'");
   const credential = match[1]!;
+  if (credential.length > c.var.config.MAX_TOKEN_BYTES) {
+    throw unauthorized(`Credential is larger than ${c.var.config.MAX_TOKEN_BYTES} bytes`);
+  }
 
   if (credential.startsWith(API_KEY_PREFIX)) {
     const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
