@@ -9,9 +9,10 @@ import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
 import { deploymentRoutes } from "./deployments/routes";
 import { configSchema, type AppEnv } from "./env";
-import { ApiError, errorResponse, toApiError } from "./errors";
+import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
+import { JSONRPC, isJsonRpcPath, jsonRpcError } from "./http/jsonrpc";
 import { allowedMethods } from "./http/method-not-allowed";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
@@ -23,6 +24,16 @@ import { runtimeRoutes } from "./runtime/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
 import { workflowRoutes } from "./workflows/routes";
+
+/**
+ * Errors that concern the JSON-RPC message itself (its size, or a crash while answering it);
+ * transport-level refusals before the message is read (401, 403 origin, 404 deployment, 405,
+ * 415, 423, 429) keep the documented REST envelope on /rpc and /mcp.
+ */
+const JSONRPC_CODE_OF: Partial<Record<ErrorCode, number>> = {
+  PAYLOAD_TOO_LARGE: JSONRPC.INVALID_REQUEST,
+  INTERNAL_ERROR: JSONRPC.INTERNAL_ERROR,
+};
 
 export interface AppOptions {
   clock?: Clock;
@@ -39,6 +50,9 @@ export function createApp(options: AppOptions = {}) {
     if (apiError.code === "INTERNAL_ERROR") {
       console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: String(err), stack: (err as Error)?.stack }));
     }
+    // A crash or an oversized message on a JSON-RPC endpoint is a JSON-RPC error, not the REST envelope.
+    const rpcCode = isJsonRpcPath(c.req.path) ? JSONRPC_CODE_OF[apiError.code] : undefined;
+    if (rpcCode !== undefined) return c.json(jsonRpcError(null, rpcCode, apiError.message, apiError.details), apiError.status);
     return errorResponse(c, apiError);
   });
   app.notFound((c) => {
@@ -74,7 +88,8 @@ export function createApp(options: AppOptions = {}) {
     bodyLimit({
       maxSize: c.var.config.MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes`, {
+        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`, {
+          limit: "MAX_BODY_BYTES",
           maxBytes: c.var.config.MAX_BODY_BYTES,
         });
       },

@@ -19,6 +19,11 @@ export interface Bindings {
    * tests' local stand-in). Without it the provider is called with the global fetch.
    */
   LLM_API?: Fetcher;
+  /**
+   * Optional service binding that carries integration steps' requests and their DNS-over-HTTPS
+   * look-ups (an egress proxy, or the tests' local stand-in). Without it the global fetch does.
+   */
+  INTEGRATION_API?: Fetcher;
   [key: string]: unknown;
 }
 
@@ -105,6 +110,8 @@ export const configSchema = z
     LLM_API_KEY: optionalString,
     /** Per provider call; a call that takes longer falls back like a provider error. */
     LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(300_000).default(30_000),
+    /** DNS-over-HTTPS JSON endpoint (e.g. https://cloudflare-dns.com/dns-query): integration hosts are resolved and refused when private. */
+    INTEGRATION_DOH_URL: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
     RUNTIME_STEP_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(20),
     APPROVAL_TTL_SECONDS: z.coerce.number().int().positive().max(86_400).default(300),
     HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),

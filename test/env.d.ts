@@ -6,6 +6,8 @@ declare namespace Cloudflare {
     USER_HUB: DurableObjectNamespace;
     /** The local LLM provider stand-in (test/standins/llm-provider.mjs). */
     LLM_API: Fetcher;
+    /** The local integration target stand-in (test/standins/integration-target.mjs). */
+    INTEGRATION_API: Fetcher;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     DEV_AUTH_SECRET: string;
     DEV_AUTH_ISSUER: string;
