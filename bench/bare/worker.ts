@@ -4,7 +4,7 @@
  *   GET  /json                 constant JSON (the floor for any route)
  *   GET  /kv/:key              one KV get, the value passed through as text
  *   GET  /d1/:id               one D1 SELECT by primary key
- *   GET  /limiter/:subject     the product's rate limiter alone (KV marker read + RateLimiter call)
+ *   GET  /limiter/:subject     the product's rate limiter alone (one RateLimiter call)
  *   GET  /sse/:topic           subscribe to a bare Durable Object's event stream
  *   POST /sse/:topic           publish one event to every subscriber of that topic
  */

@@ -6,11 +6,6 @@ const STATE_KEY = "windows";
 /** A checkpoint every this share of the hourly limit bounds what an eviction can forget. */
 const CHECKPOINT_SHARE = 20;
 
-export interface LimiterAnswer extends RateDecision {
-  /** True on the first refusal of a block: the caller publishes the edge "blocked until" marker once. */
-  firstRefusal: boolean;
-}
-
 export function rateLimiterStub(env: Pick<Bindings, "RATE_LIMITER">, subject: string) {
   const ns = env.RATE_LIMITER as unknown as DurableObjectNamespace<RateLimiter>;
   return ns.get(ns.idFromName(subject));
@@ -26,7 +21,7 @@ export class RateLimiter extends DurableObject<Bindings> {
   private state: WindowState | undefined;
   private refusedUntil = 0;
 
-  consume(limits: LimitWindows, nowSec: number): LimiterAnswer {
+  consume(limits: LimitWindows, nowSec: number): RateDecision {
     const kv = this.ctx.storage.kv;
     const state = (this.state ??= { ...EMPTY_WINDOWS, ...kv.get<WindowState>(STATE_KEY) });
     const decision = admit(state, limits, nowSec);
@@ -38,7 +33,7 @@ export class RateLimiter extends DurableObject<Bindings> {
       void this.ctx.storage.setAlarm(Date.now() + 2 * 3600_000);
     }
     if (!decision.allowed) this.refusedUntil = decision.resetAt;
-    return { ...decision, firstRefusal };
+    return decision;
   }
 
   /** The checkpoint's windows have closed: drop it (stale in-memory counts are reset by `admit`). */
