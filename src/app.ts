@@ -7,6 +7,7 @@ import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
 import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
+import { BOOKMARK_HEADER, openSession } from "./db/session";
 import { deploymentRoutes } from "./deployments/routes";
 import { configSchema, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
@@ -77,11 +78,14 @@ export function createApp(options: AppOptions = {}) {
         throw new ApiError("INTERNAL_ERROR", "The server is misconfigured");
       }
       c.set("config", parsed.data);
-      c.set("db", createDatabase(c.env.DB));
+      const session = openSession(c.env.DB, c.req.method, c.req.header(BOOKMARK_HEADER));
+      c.set("db", createDatabase(session));
       c.set("clock", options.clock ?? systemClock);
       c.set("ids", options.ids ?? randomIds);
       await next();
       c.header("X-Request-Id", requestId);
+      const bookmark = session.getBookmark();
+      if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
     }),
   );
   const limitBody = createMiddleware<AppEnv>(async (c, next) =>
@@ -108,9 +112,9 @@ export function createApp(options: AppOptions = {}) {
   app.use("/v1/*", async (c, next) =>
     cors({
       origin: c.var.config.CORS_ORIGINS ?? "*",
-      allowHeaders: ["Authorization", "Content-Type"],
+      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id"],
+      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
       maxAge: 600,
     })(c, next),
   );

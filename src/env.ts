@@ -9,6 +9,8 @@ export interface Bindings {
   KV: KVNamespace;
   RUN_OBJECT: DurableObjectNamespace;
   USER_HUB: DurableObjectNamespace;
+  /** RateLimiter Durable Objects, one per rate-limited subject. */
+  RATE_LIMITER: DurableObjectNamespace;
   /**
    * Optional service binding that carries Stripe API requests (an egress proxy, or the tests'
    * local stand-in). Without it the Stripe SDK uses the global fetch.

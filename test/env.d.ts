@@ -4,6 +4,7 @@ declare namespace Cloudflare {
     KV: KVNamespace;
     RUN_OBJECT: DurableObjectNamespace;
     USER_HUB: DurableObjectNamespace;
+    RATE_LIMITER: DurableObjectNamespace;
     /** The local LLM provider stand-in (test/standins/llm-provider.mjs). */
     LLM_API: Fetcher;
     /** The local integration target stand-in (test/standins/integration-target.mjs). */
