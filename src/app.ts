@@ -53,7 +53,10 @@ export function createApp(options: AppOptions = {}) {
     }
     // A crash or an oversized message on a JSON-RPC endpoint is a JSON-RPC error, not the REST envelope.
     const rpcCode = isJsonRpcPath(c.req.path) ? JSONRPC_CODE_OF[apiError.code] : undefined;
-    if (rpcCode !== undefined) return c.json(jsonRpcError(null, rpcCode, apiError.message, apiError.details), apiError.status);
+    if (rpcCode !== undefined) {
+      const data = Object.keys(apiError.details).length > 0 ? apiError.details : undefined;
+      return c.json(jsonRpcError(null, rpcCode, apiError.message, data), apiError.status);
+    }
     return errorResponse(c, apiError);
   });
   app.notFound((c) => {

@@ -1,10 +1,11 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
+import { createApp } from "../src/app";
 import { describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH, nestsDeeperThan, readBoundedJson } from "../src/http/json-limits";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, createDeployment, createWorkflow } from "./helpers/deployments";
 import { workflowBody } from "./helpers/fixtures";
-import { api } from "./helpers/http";
+import { api, readResponse, request } from "./helpers/http";
 
 const MARK = '"__DEEP__"';
 const deepArray = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
@@ -130,5 +131,23 @@ describe("/mcp answers every body problem as JSON-RPC", () => {
     const res = await api("POST", path, { token: u.token, headers: MCP_HEADERS, rawBody: raw });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600, data: { limit: "MAX_BODY_BYTES" } } });
+  });
+});
+
+describe("a crash on a JSON-RPC endpoint", () => {
+  it("is a JSON-RPC internal error on /rpc and /mcp, and the REST envelope on /v1", async () => {
+    const u = await newUser();
+    // A misconfigured server fails every request with a generic 500.
+    const broken = { ...env, MAX_BODY_BYTES: "lots" };
+    const send = async (path: string, body: unknown) =>
+      readResponse(await createApp().fetch(request("POST", path, { token: u.token, headers: MCP_HEADERS, body }), broken, createExecutionContext()));
+    for (const path of ["/rpc", "/mcp/dep_whatever"]) {
+      const res = await send(path, { jsonrpc: "2.0", id: 1, method: "ping" });
+      expect(res.status, path).toBe(500);
+      expect(res.body, path).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32603, message: "The server is misconfigured" } });
+    }
+    const rest = await send("/v1/workflows", workflowBody());
+    expect(rest.status).toBe(500);
+    expect(rest.body).toMatchObject({ success: false, error: { code: "INTERNAL_ERROR" } });
   });
 });
