@@ -159,7 +159,8 @@ const ENDED_STATUSES = new Set(["canceled", "incomplete_expired"]);
  * `DELETE /v1/users/me`. Order matters: the Stripe subscription is cancelled first (a Stripe
  * failure aborts with nothing deleted, so nobody is billed for a deleted account); then the
  * user's active runs are stopped like `hydra.kill` level instant (nothing keeps acting for a
- * deleted account; a failure here also aborts with nothing deleted); then one D1 batch removes
+ * deleted account; a failure here also aborts with nothing deleted) and its IDEs' OAuth grants are
+ * revoked; then one D1 batch removes
  * everything atomically. KV lookup records are deleted before the batch (if the
  * batch fails they are rebuilt from D1) and again after it (in case a request rebuilt one in
  * between). The whole operation is safe to re-run.
