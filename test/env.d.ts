@@ -2,6 +2,7 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     KV: KVNamespace;
+    OAUTH_KV: KVNamespace;
     RUN_OBJECT: DurableObjectNamespace;
     USER_HUB: DurableObjectNamespace;
     /** The local LLM provider stand-in (test/standins/llm-provider.mjs). */
