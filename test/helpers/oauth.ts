@@ -60,9 +60,9 @@ export interface ConsentPage {
 export async function openConsentPage(url: URL | string): Promise<ConsentPage> {
   const res = await workerFetch(url);
   const html = await res.text();
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
+  const cookie = [...res.headers]
+    .filter(([name]) => name === "set-cookie")
+    .map(([, value]) => value.split(";")[0])
     .join("; ");
   return { status: res.status, headers: res.headers, html, handle: /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? null, cookie };
 }
