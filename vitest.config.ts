@@ -26,8 +26,14 @@ export default defineConfig(async () => {
           },
           // The LLM provider's egress goes to a local stand-in. LLM_BASE_URL stays unset, so runs
           // use the offline planner unless a test configures the provider for its own runs.
-          serviceBindings: { LLM_API: "llm-provider-standin" },
+          serviceBindings: { LLM_API: "llm-provider-standin", OIDC_API: "oidc-provider-standin" },
           workers: [
+            {
+              name: "oidc-provider-standin",
+              modules: true,
+              scriptPath: "./test/standins/oidc-provider.mjs",
+              compatibilityDate: "2026-04-26",
+            },
             {
               name: "llm-provider-standin",
               modules: true,

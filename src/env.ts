@@ -21,6 +21,11 @@ export interface Bindings {
    * tests' local stand-in). Without it the provider is called with the global fetch.
    */
   LLM_API?: Fetcher;
+  /**
+   * Optional service binding that carries the hosted login's token request (an egress proxy, or
+   * the tests' local stand-in). Without it the global fetch is used.
+   */
+  OIDC_API?: Fetcher;
   [key: string]: unknown;
 }
 

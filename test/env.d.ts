@@ -7,6 +7,8 @@ declare namespace Cloudflare {
     USER_HUB: DurableObjectNamespace;
     /** The local LLM provider stand-in (test/standins/llm-provider.mjs). */
     LLM_API: Fetcher;
+    /** The local OIDC provider stand-in (test/standins/oidc-provider.mjs). */
+    OIDC_API: Fetcher;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     DEV_AUTH_SECRET: string;
     DEV_AUTH_ISSUER: string;

@@ -1,9 +1,10 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, connectClient, createDeployment, createWorkflow, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
@@ -250,5 +251,90 @@ describe("Revocation", () => {
     expect(refused.status).toBe(400);
     expect((await env.OAUTH_KV.list({ prefix: `grant:${u.sub}:` })).keys).toEqual([]);
     expect((await env.OAUTH_KV.list({ prefix: `token:${u.sub}:` })).keys).toEqual([]);
+  });
+});
+
+describe("Hosted login (production: the configured OIDC provider)", () => {
+  const hostedEnv = {
+    ...env,
+    OIDC_AUTHORIZE_URL: "https://login.example/authorize",
+    OIDC_TOKEN_URL: "https://login.example/token",
+    OIDC_CLIENT_ID: "hydra-ide",
+  };
+  const app = createApp();
+  const hostedFetch = async (url: string | URL, init?: RequestInit) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(url, init), hostedEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+  const cookiesOf = (res: Response) =>
+    [...res.headers].filter(([name]) => name === "set-cookie").map(([, value]) => value.split(";")[0]);
+
+  /** Up to the provider's login: consent approved, the browser sent to OIDC_AUTHORIZE_URL. */
+  async function toHostedLogin(mcpEndpoint: string) {
+    const provider = new TestIdeProvider();
+    expect(await auth(provider, { serverUrl: mcpEndpoint, fetchFn: hostedFetch })).toBe("REDIRECT");
+    const pageRes = await hostedFetch(provider.authorizationUrl!);
+    const html = await pageRes.text();
+    expect(html).not.toContain('name="token"');
+    expect(html).toContain("identity provider");
+    const cookies = cookiesOf(pageRes);
+    const handle = /name="handle" value="([^"]+)"/.exec(html)![1]!;
+    const approved = await hostedFetch("https://hydra.test/authorize", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies.join("; ") },
+      body: new URLSearchParams({ handle, decision: "approve" }),
+      redirect: "manual",
+    });
+    expect(approved.status).toBe(302);
+    const login = new URL(approved.headers.get("Location")!);
+    return { provider, login, cookies: [...cookies, ...cookiesOf(approved)].join("; ") };
+  }
+
+  it("consent, then the provider's login with PKCE S256, then the code for the IDE", async () => {
+    const { u, d } = await setup();
+    const { provider, login, cookies } = await toHostedLogin(d.mcpEndpoint);
+    expect(login.origin + login.pathname).toBe("https://login.example/authorize");
+    expect(Object.fromEntries(login.searchParams)).toMatchObject({
+      response_type: "code",
+      client_id: "hydra-ide",
+      redirect_uri: "https://hydra.test/authorize/callback",
+      scope: "openid email",
+      code_challenge_method: "S256",
+    });
+    expect(login.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // The provider sends the browser back; its token endpoint (the stand-in) returns the ID token.
+    const callback = await hostedFetch(
+      `https://hydra.test/authorize/callback?code=${encodeURIComponent(u.token)}&state=${encodeURIComponent(login.searchParams.get("state")!)}`,
+      { headers: { Cookie: cookies }, redirect: "manual" },
+    );
+    expect(callback.status).toBe(302);
+    const back = new URL(callback.headers.get("Location")!);
+    expect(back.origin + back.pathname).toBe(provider.redirectUrl);
+    expect(await auth(provider, { serverUrl: d.mcpEndpoint, authorizationCode: back.searchParams.get("code")!, fetchFn: hostedFetch })).toBe(
+      "AUTHORIZED",
+    );
+    expect((await mcpInitialize(`/mcp/${d.deploymentId}`, provider.tokens()!.access_token)).status).toBe(200);
+  });
+
+  it("a refused login or a callback from another browser never grants", async () => {
+    const { d } = await setup();
+    const first = await toHostedLogin(d.mcpEndpoint);
+    const refused = await hostedFetch(`https://hydra.test/authorize/callback?code=refuse&state=${encodeURIComponent(first.login.searchParams.get("state")!)}`, {
+      headers: { Cookie: first.cookies },
+      redirect: "manual",
+    });
+    const location = new URL(refused.headers.get("Location")!);
+    expect(location.searchParams.get("error")).toBe("access_denied");
+    expect(location.toString()).not.toContain("upstream-secret-detail");
+
+    const second = await toHostedLogin(d.mcpEndpoint);
+    const otherBrowser = await hostedFetch(`https://hydra.test/authorize/callback?code=x&state=${encodeURIComponent(second.login.searchParams.get("state")!)}`, {
+      redirect: "manual",
+    });
+    expect(otherBrowser.status).toBe(400);
+    expect(otherBrowser.headers.get("Location")).toBeNull();
   });
 });

@@ -69,7 +69,13 @@ export async function startHostedLogin(
 }
 
 /** Exchanges the hosted login's code for its ID token; null on any failure (logged, never shown). */
-export async function finishHostedLogin(config: Config, issuer: string, code: string, data: HostedLoginData): Promise<string | null> {
+export async function finishHostedLogin(
+  config: Config,
+  egress: Fetcher | undefined,
+  issuer: string,
+  code: string,
+  data: HostedLoginData,
+): Promise<string | null> {
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     code,
@@ -78,7 +84,8 @@ export async function finishHostedLogin(config: Config, issuer: string, code: st
     code_verifier: data.verifier,
   });
   if (config.OIDC_CLIENT_SECRET) body.set("client_secret", config.OIDC_CLIENT_SECRET);
-  const response = await fetch(config.OIDC_TOKEN_URL!, {
+  const send = egress ? (url: string, init: RequestInit) => egress.fetch(url, init) : fetch;
+  const response = await send(config.OIDC_TOKEN_URL!, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
     body,
