@@ -211,8 +211,8 @@ async function hostedLoginReturn(c: Context<AppEnv>) {
  * format (RFC 6749), the pages in HTML; the REST envelope stays for our JSON 404s.
  */
 export const oauthRoutes = new Hono<AppEnv>()
-  .on(["GET", "HEAD", "OPTIONS"], "/.well-known/oauth-authorization-server", (c) => libraryEndpoint(c))
-  .on(["GET", "HEAD"], "/.well-known/oauth-protected-resource/mcp/:deploymentId", protectedResourceMetadata)
+  .on(["GET", "OPTIONS"], "/.well-known/oauth-authorization-server", (c) => libraryEndpoint(c))
+  .get("/.well-known/oauth-protected-resource/mcp/:deploymentId", protectedResourceMetadata)
   .get("/.well-known/oauth-protected-resource", () => {
     throw new ApiError("NOT_FOUND", "Each deployment is its own protected resource: see /.well-known/oauth-protected-resource/mcp/{deploymentId}");
   })
