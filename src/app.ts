@@ -7,11 +7,13 @@ import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
 import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
+import { BOOKMARK_HEADER, openSession } from "./db/session";
 import { deploymentRoutes } from "./deployments/routes";
 import { configSchema, type AppEnv } from "./env";
-import { ApiError, errorResponse, toApiError } from "./errors";
+import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
+import { JSONRPC, isJsonRpcPath, jsonRpcError } from "./http/jsonrpc";
 import { allowedMethods } from "./http/method-not-allowed";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
@@ -24,6 +26,16 @@ import { runtimeRoutes } from "./runtime/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
 import { workflowRoutes } from "./workflows/routes";
+
+/**
+ * Errors that concern the JSON-RPC message itself (its size, or a crash while answering it);
+ * transport-level refusals before the message is read (401, 403 origin, 404 deployment, 405,
+ * 415, 423, 429) keep the documented REST envelope on /rpc and /mcp.
+ */
+const JSONRPC_CODE_OF: Partial<Record<ErrorCode, number>> = {
+  PAYLOAD_TOO_LARGE: JSONRPC.INVALID_REQUEST,
+  INTERNAL_ERROR: JSONRPC.INTERNAL_ERROR,
+};
 
 export interface AppOptions {
   clock?: Clock;
@@ -40,6 +52,9 @@ export function createApp(options: AppOptions = {}) {
     if (apiError.code === "INTERNAL_ERROR") {
       console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: String(err), stack: (err as Error)?.stack }));
     }
+    // A crash or an oversized message on a JSON-RPC endpoint is a JSON-RPC error, not the REST envelope.
+    const rpcCode = isJsonRpcPath(c.req.path) ? JSONRPC_CODE_OF[apiError.code] : undefined;
+    if (rpcCode !== undefined) return c.json(jsonRpcError(null, rpcCode, apiError.message, apiError.details), apiError.status);
     return errorResponse(c, apiError);
   });
   app.notFound((c) => {
@@ -64,18 +79,22 @@ export function createApp(options: AppOptions = {}) {
         throw new ApiError("INTERNAL_ERROR", "The server is misconfigured");
       }
       c.set("config", parsed.data);
-      c.set("db", createDatabase(c.env.DB));
+      const session = openSession(c.env.DB, c.req.method, c.req.header(BOOKMARK_HEADER));
+      c.set("db", createDatabase(session));
       c.set("clock", options.clock ?? systemClock);
       c.set("ids", options.ids ?? randomIds);
       await next();
       c.header("X-Request-Id", requestId);
+      const bookmark = session.getBookmark();
+      if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
     }),
   );
   const limitBody = createMiddleware<AppEnv>(async (c, next) =>
     bodyLimit({
       maxSize: c.var.config.MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes`, {
+        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`, {
+          limit: "MAX_BODY_BYTES",
           maxBytes: c.var.config.MAX_BODY_BYTES,
         });
       },
@@ -97,9 +116,9 @@ export function createApp(options: AppOptions = {}) {
   app.use("/v1/*", async (c, next) =>
     cors({
       origin: c.var.config.CORS_ORIGINS ?? "*",
-      allowHeaders: ["Authorization", "Content-Type"],
+      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id"],
+      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
       maxAge: 600,
     })(c, next),
   );

@@ -9,6 +9,8 @@ export interface Bindings {
   KV: KVNamespace;
   RUN_OBJECT: DurableObjectNamespace;
   USER_HUB: DurableObjectNamespace;
+  /** RateLimiter Durable Objects, one per rate-limited subject. */
+  RATE_LIMITER: DurableObjectNamespace;
   /** Grants, tokens and registered clients of the OAuth sign-in for IDEs (@cloudflare/workers-oauth-provider). */
   OAUTH_KV: KVNamespace;
   /**
@@ -21,6 +23,11 @@ export interface Bindings {
    * tests' local stand-in). Without it the provider is called with the global fetch.
    */
   LLM_API?: Fetcher;
+  /**
+   * Optional service binding that carries integration steps' requests and their DNS-over-HTTPS
+   * look-ups (an egress proxy, or the tests' local stand-in). Without it the global fetch does.
+   */
+  INTEGRATION_API?: Fetcher;
   /**
    * Optional service binding that carries the hosted login's token request (an egress proxy, or
    * the tests' local stand-in). Without it the global fetch is used.
@@ -96,6 +103,10 @@ export const configSchema = z
     OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),
     OAUTH_REFRESH_TOKEN_TTL: z.coerce.number().int().min(3600).max(31_536_000).default(30 * 86_400),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+    /** Tokens (dev and OIDC) are refused once their `iat` is older than this, whatever their `exp`. */
+    MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+    /** A bearer credential longer than this is refused before it is decoded or verified. */
+    MAX_TOKEN_BYTES: z.coerce.number().int().positive().default(8 * 1024),
     /** Comma-separated workflow ids an operator features in the marketplace (besides the `featured` column). */
     FEATURED_WORKFLOW_IDS: z
       .string()
@@ -123,6 +134,8 @@ export const configSchema = z
     LLM_API_KEY: optionalString,
     /** Per provider call; a call that takes longer falls back like a provider error. */
     LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(300_000).default(30_000),
+    /** DNS-over-HTTPS JSON endpoint (e.g. https://cloudflare-dns.com/dns-query): integration hosts are resolved and refused when private. */
+    INTEGRATION_DOH_URL: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
     RUNTIME_STEP_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(20),
     APPROVAL_TTL_SECONDS: z.coerce.number().int().positive().max(86_400).default(300),
     HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),

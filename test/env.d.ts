@@ -5,8 +5,11 @@ declare namespace Cloudflare {
     OAUTH_KV: KVNamespace;
     RUN_OBJECT: DurableObjectNamespace;
     USER_HUB: DurableObjectNamespace;
+    RATE_LIMITER: DurableObjectNamespace;
     /** The local LLM provider stand-in (test/standins/llm-provider.mjs). */
     LLM_API: Fetcher;
+    /** The local integration target stand-in (test/standins/integration-target.mjs). */
+    INTEGRATION_API: Fetcher;
     /** The local OIDC provider stand-in (test/standins/oidc-provider.mjs). */
     OIDC_API: Fetcher;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];

@@ -33,6 +33,9 @@ export async function verifyCredential(
 
 /** Verifies one credential string (API key by hash in D1, token by signature); 401 otherwise. */
 export async function verifyCredentialValue(c: Context<AppEnv>, credential: string): Promise<VerifiedCredential> {
+  if (credential.length > c.var.config.MAX_TOKEN_BYTES) {
+    throw unauthorized(`Credential is larger than ${c.var.config.MAX_TOKEN_BYTES} bytes`);
+  }
   if (credential.startsWith(API_KEY_PREFIX)) {
     const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
     if (!user) throw unauthorized("API key is invalid or revoked");

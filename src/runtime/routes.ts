@@ -29,6 +29,7 @@ export const runtimeRoutes = new Hono<AppEnv>()
     const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now() };
     const response = await handleRpcBody(body, runtimeMethods, ctx, (err) =>
       console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "rpc internal error", error: String(err), stack: (err as Error)?.stack })),
+      { maxBytes: c.var.config.MAX_BODY_BYTES },
     );
     // JSON-RPC errors travel in a 200; only-notifications get an empty 204.
     if (response === null) return c.body(null, 204);
