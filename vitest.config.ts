@@ -28,8 +28,14 @@ export default defineConfig(async () => {
           // use the offline planner unless a test configures the provider for its own runs.
           // Integration steps (and their DNS-over-HTTPS look-ups) go to a local stand-in too, so a
           // test can never open a connection to anything but this process.
-          serviceBindings: { LLM_API: "llm-provider-standin", INTEGRATION_API: "integration-target-standin" },
+          serviceBindings: { LLM_API: "llm-provider-standin", INTEGRATION_API: "integration-target-standin", OIDC_API: "oidc-provider-standin" },
           workers: [
+            {
+              name: "oidc-provider-standin",
+              modules: true,
+              scriptPath: "./test/standins/oidc-provider.mjs",
+              compatibilityDate: "2026-04-26",
+            },
             {
               name: "llm-provider-standin",
               modules: true,

@@ -19,6 +19,7 @@ import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { oauthRoutes } from "./oauth/routes";
 import { openApiRoutes } from "./openapi/routes";
 import { ratingRoutes } from "./ratings/routes";
 import { runtimeRoutes } from "./runtime/routes";
@@ -110,6 +111,9 @@ export function createApp(options: AppOptions = {}) {
   app.route("/openapi.json", openApiRoutes);
   // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
   app.route("/mcp", mcpRoutes);
+  // OAuth sign-in for IDEs: discovery, registration, tokens and the authorization page. Its
+  // tokens are only ever accepted by /mcp (src/oauth/mcp-access.ts); /v1 and /rpc refuse them.
+  app.route("/", oauthRoutes);
 
   // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
   app.use("/v1/*", async (c, next) =>

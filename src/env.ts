@@ -11,6 +11,8 @@ export interface Bindings {
   USER_HUB: DurableObjectNamespace;
   /** RateLimiter Durable Objects, one per rate-limited subject. */
   RATE_LIMITER: DurableObjectNamespace;
+  /** Grants, tokens and registered clients of the OAuth sign-in for IDEs (@cloudflare/workers-oauth-provider). */
+  OAUTH_KV: KVNamespace;
   /**
    * Optional service binding that carries Stripe API requests (an egress proxy, or the tests'
    * local stand-in). Without it the Stripe SDK uses the global fetch.
@@ -26,6 +28,11 @@ export interface Bindings {
    * look-ups (an egress proxy, or the tests' local stand-in). Without it the global fetch does.
    */
   INTEGRATION_API?: Fetcher;
+  /**
+   * Optional service binding that carries the hosted login's token request (an egress proxy, or
+   * the tests' local stand-in). Without it the global fetch is used.
+   */
+  OIDC_API?: Fetcher;
   [key: string]: unknown;
 }
 
@@ -80,6 +87,21 @@ export const configSchema = z
     MCP_SESSION_SECRET_PREVIOUS: optionalString,
     /** Comma-separated extra browser origins allowed on /mcp (the Worker's own origin always is). */
     MCP_ALLOWED_ORIGINS: optionalString,
+    /**
+     * OAuth sign-in for IDEs (docs/deployments-mcp.md). With OIDC_AUTHORIZE_URL set, the
+     * authorization page sends the user to that provider's hosted login (authorization code +
+     * PKCE, client OIDC_CLIENT_ID, optional OIDC_CLIENT_SECRET) and verifies the returned ID token
+     * like any OIDC token (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL); unset, the page asks for a
+     * token or API key.
+     */
+    OIDC_AUTHORIZE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    OIDC_TOKEN_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_SCOPES: z.string().default("openid email"),
+    /** Lifetimes of OAuth access and refresh tokens issued to IDEs, in seconds. */
+    OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),
+    OAUTH_REFRESH_TOKEN_TTL: z.coerce.number().int().min(3600).max(31_536_000).default(30 * 86_400),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
     /** Tokens (dev and OIDC) are refused once their `iat` is older than this, whatever their `exp`. */
     MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
@@ -129,6 +151,9 @@ export const configSchema = z
     for (const key of ["MCP_SESSION_SECRET", "MCP_SESSION_SECRET_PREVIOUS"] as const) {
       const value = cfg[key];
       if (value && value.length < 32) ctx.addIssue({ code: "custom", path: [key], message: "must be at least 32 characters" });
+    }
+    if (cfg.OIDC_AUTHORIZE_URL && (!cfg.OIDC_TOKEN_URL || !cfg.OIDC_CLIENT_ID)) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_AUTHORIZE_URL"], message: "needs OIDC_TOKEN_URL and OIDC_CLIENT_ID too" });
     }
     if (cfg.DEV_AUTH_SECRET && cfg.DEV_AUTH_SECRET.length < 32) {
       ctx.addIssue({ code: "custom", path: ["DEV_AUTH_SECRET"], message: "must be at least 32 characters" });

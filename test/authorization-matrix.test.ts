@@ -18,7 +18,8 @@ import { createWorkflow } from "./helpers/workflows";
  * - `owned`: names one resource by id in the path; another user gets `other` (404: ids never leak).
  * - `middleware`: a `use(...)` registration; the routes it guards have their own entries.
  * Every kind but `public`, `signed` and `middleware` answers anonymous callers, revoked API keys
- * and expired tokens with 401 and `WWW-Authenticate: Bearer`. `body` is a valid body for the
+ * and expired tokens with 401 and a `WWW-Authenticate: Bearer` challenge (on /mcp it also names
+ * the deployment's OAuth metadata, `resource_metadata="…"`). `body` is a valid body for the
  * route, so a refusal is about who calls, not about what was sent.
  */
 type Rule =
@@ -42,6 +43,19 @@ const RULES: Record<string, Rule> = {
   // MCP: the owner's credential unless the deployment allows anonymous use (this one does not).
   "ALL /mcp/:deploymentId": { kind: "owned", headers: MCP_HEADERS, body: initializeBody(), other: 403 },
   "ALL /mcp/:deploymentId/": { kind: "owned", headers: MCP_HEADERS, body: initializeBody(), other: 403 },
+  // OAuth sign-in for IDEs: discovery, registration and tokens are public by design (OAuth's own
+  // errors); the authorization page signs the user in itself (test/mcp-oauth.test.ts).
+  "GET /.well-known/oauth-authorization-server": { kind: "public", status: 200 },
+  "OPTIONS /.well-known/oauth-authorization-server": { kind: "public", status: 204 },
+  "GET /.well-known/oauth-protected-resource/mcp/:deploymentId": { kind: "public", status: 200 },
+  "GET /.well-known/oauth-protected-resource": { kind: "public", status: 404 },
+  "POST /register": { kind: "public", status: 400 },
+  "OPTIONS /register": { kind: "public", status: 204 },
+  "POST /token": { kind: "public", status: 400 },
+  "OPTIONS /token": { kind: "public", status: 204 },
+  "GET /authorize": { kind: "public", status: 400 },
+  "POST /authorize": { kind: "public", status: 400 },
+  "GET /authorize/callback": { kind: "public", status: 404 },
   // Runtime: JSON-RPC answers another user's run id like a missing one (HTTP 200, JSON-RPC error).
   "ALL /rpc": { kind: "middleware" },
   "ALL /events": { kind: "middleware" },
@@ -120,6 +134,10 @@ async function cast() {
   return { owner, other, params, denied, secrets: [wf.workflowId, dep.deploymentId, key.body.data.id, params.run_id!] };
 }
 
+/** MCP endpoints point IDEs at OAuth sign-in (RFC 9728); everything else sends a plain challenge. */
+const challengeFor = (key: string) =>
+  key.includes(" /mcp/") ? /^Bearer resource_metadata="https:\/\/hydra\.test\/\.well-known\/oauth-protected-resource\/mcp\/dep_\w+", scope="mcp"/ : /^Bearer$/;
+
 const fixture = (params: Record<string, string>, name: string) => {
   if (!(name in params)) throw new Error(`no fixture for path parameter :${name}; add one to cast()`);
   return params[name]!;
@@ -162,7 +180,7 @@ describe("authorization matrix", () => {
         Object.entries(denied).map(async ([who, token]) => {
           const res = await call(key, rule, token, params);
           if (res.status !== 401) failures.push(`${key} ${who}: ${res.status}, want 401`);
-          else if (res.headers.get("WWW-Authenticate") !== "Bearer") failures.push(`${key} ${who}: no Bearer challenge`);
+          else if (!challengeFor(key).test(res.headers.get("WWW-Authenticate") ?? "")) failures.push(`${key} ${who}: no Bearer challenge`);
         }),
       );
     }
