@@ -9,7 +9,7 @@ import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
 import { BOOKMARK_HEADER, openSession } from "./db/session";
 import { deploymentRoutes } from "./deployments/routes";
-import { configSchema, type AppEnv } from "./env";
+import { parseConfig, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
@@ -76,7 +76,7 @@ export function createApp(options: AppOptions = {}) {
     createMiddleware<AppEnv>(async (c, next) => {
       const requestId = c.req.header("CF-Ray") ?? crypto.randomUUID();
       c.set("requestId", requestId);
-      const parsed = configSchema.safeParse(c.env);
+      const parsed = parseConfig(c.env);
       if (!parsed.success) {
         console.error(JSON.stringify({ level: "error", msg: "invalid configuration", issues: issuesOf(parsed.error) }));
         throw new ApiError("INTERNAL_ERROR", "The server is misconfigured");
@@ -105,7 +105,9 @@ export function createApp(options: AppOptions = {}) {
   );
   // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
   const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");
-  app.use("*", async (c, next) => (limitedInV1(c.req.path) ? next() : limitBody(c, next)));
+  // GET and HEAD carry no body; skipping them saves the limiter's stream checks on the hottest routes.
+  const hasBody = (method: string) => method !== "GET" && method !== "HEAD";
+  app.use("*", async (c, next) => (limitedInV1(c.req.path) || !hasBody(c.req.method) ? next() : limitBody(c, next)));
 
   app.route("/health", healthRoutes);
   app.route("/openapi.json", openApiRoutes);
@@ -131,7 +133,7 @@ export function createApp(options: AppOptions = {}) {
 
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user → body limit.
   const v1 = new Hono<AppEnv>();
-  v1.use("*", ...authenticatedApi, limitBody);
+  v1.use("*", ...authenticatedApi, async (c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);

@@ -65,10 +65,7 @@ function originOf(raw: string): string | null {
   }
 }
 
-/**
- * Plain-string configuration, validated once per request (cheap: a handful of fields).
- * Parsing per request instead of caching keeps the Worker free of module-global state.
- */
+/** Plain-string configuration, validated once per env object (see `parseConfig`). */
 export const configSchema = z
   .object({
     ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
@@ -161,6 +158,20 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The one per-isolate cache: the parsed config of an env object. The runtime hands every request
+ * of an isolate the same, immutable env, so its parse is immutable too; keyed weakly by that
+ * object, it holds nothing once the env is gone and never mixes two envs (tests pass their own).
+ * Measured: the parse was ~12% of a bare route's CPU.
+ */
+const parsedConfigs = new WeakMap<object, ReturnType<typeof configSchema.safeParse>>();
+
+export function parseConfig(env: object): ReturnType<typeof configSchema.safeParse> {
+  let parsed = parsedConfigs.get(env);
+  if (!parsed) parsedConfigs.set(env, (parsed = configSchema.safeParse(env)));
+  return parsed;
+}
 
 export interface Variables {
   requestId: string;
