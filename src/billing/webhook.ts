@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { Hono } from "hono";
 import Stripe from "stripe";
@@ -10,6 +10,7 @@ import { ok } from "../http/envelope";
 import type { Plan } from "../plans";
 import { PAID_STATUSES } from "./service";
 import { planForStripePrice, subtleCrypto } from "./stripe";
+import { isAccountDeletedError } from "../users/tombstone";
 
 type RecordFields = Partial<Omit<typeof billingRecords.$inferInsert, "userId" | "lastEventAt" | "updatedAt">>;
 
@@ -25,7 +26,7 @@ const isoFromUnix = (seconds: number | null | undefined) =>
 /** The id back if such a user exists (events may outlive a deleted account). */
 async function existingUser(db: Database, userId: string | null | undefined): Promise<string | null> {
   if (!userId) return null;
-  return (await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get())?.id ?? null;
+  return (await db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).get())?.id ?? null;
 }
 
 async function recordByCustomer(db: Database, customerId: string | null) {
@@ -165,6 +166,7 @@ function effectStatements(db: Database, userId: string, fields: RecordFields, ev
 }
 
 function isUniqueViolation(err: unknown): boolean {
+  if (isAccountDeletedError(err)) return false;
   const text = String((err as { message?: unknown })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(text);
 }
@@ -250,6 +252,11 @@ export const webhookRoutes = new Hono<AppEnv>().post("/", async (c) => {
     await db.batch(statements);
   } catch (err) {
     // A concurrent delivery of the same event won the insert; its effect is already applied.
+    // The account was deleted while this event was processed: nothing to apply it to.
+    if (isAccountDeletedError(err)) {
+      await db.batch([markProcessed]);
+      return ok(c, { ...receipt, duplicate: false, ignored: "no such user" });
+    }
     if (isUniqueViolation(err)) return ok(c, { ...receipt, duplicate: true });
     throw err;
   }

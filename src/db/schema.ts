@@ -13,6 +13,17 @@ export const users = sqliteTable("users", {
   plan: text("plan", { enum: ["free", "pro", "team", "enterprise"] }).notNull().default("free"),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
+  /** Set when an account deletion starts: the account's credentials and writes are refused from then on. */
+  deletedAt: text("deleted_at"),
+});
+
+/**
+ * One row per deleted account (migrations/0002_reliability.sql, with the insert triggers that
+ * refuse writes for deleting or deleted users): tokens issued before `deletedAt` stay refused.
+ */
+export const deletedUsers = sqliteTable("deleted_users", {
+  userId: text("user_id").primaryKey(),
+  deletedAt: text("deleted_at").notNull(),
 });
 
 export const apiKeys = sqliteTable(

@@ -102,7 +102,7 @@ export async function createDeployment(ctx: DeploymentCtx, input: CreateDeployme
     ...linkStatements(ctx.db, row.id, input.workflowIds),
     ...promptUpsertStatements(ctx.db, row.id, contents, iso),
   ]);
-  await writeRecord(ctx.kv, buildRecord(row, contents));
+  await writeRecord(ctx.db, ctx.kv, buildRecord(row, contents));
   return toDeploymentDto(row, served, 0, ctx.baseUrl);
 }
 

@@ -18,6 +18,7 @@ import { getManifest, getOwnedWorkflow } from "./access";
 import { toWorkflowDetail, toWorkflowSummary } from "./dto";
 import type { CreateWorkflowInput, UpdateWorkflowInput } from "./schemas";
 import { slugify } from "./slug";
+import { isAccountDeletedError } from "../users/tombstone";
 
 const INITIAL_VERSION = "1.0.0";
 
@@ -36,6 +37,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function isUniqueViolation(err: unknown): boolean {
+  if (isAccountDeletedError(err)) return false; // the trigger's abort is a constraint error too
   const text = String((err as { message?: unknown })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(text);
 }
