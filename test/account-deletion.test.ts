@@ -273,7 +273,7 @@ describe("DELETE /v1/users/me", () => {
     const first = await api("DELETE", "/v1/users/me", { token: user.token });
     expect(first.body.data.stats.workflows).toBe(1);
     expect((await api("DELETE", "/v1/users/me", { token: user.token })).status).toBe(401);
-    const again = await deleteAccount({ db: createDatabase(env.DB), kv: env.KV, config: configSchema.parse(env), runtime: env, now: new Date() }, user.sub);
+    const again = await deleteAccount({ db: createDatabase(env.DB), kv: env.KV, oauthKv: env.OAUTH_KV, config: configSchema.parse(env), runtime: env, now: new Date() }, user.sub);
     expect(again.stats).toEqual({
       workflows: 0,
       workflowVersions: 0,
