@@ -71,8 +71,10 @@ export const configSchema = z
     /** HMAC key for Mcp-Session-Id; must stay stable across deploys. _PREVIOUS is still accepted (rotation). */
     MCP_SESSION_SECRET: optionalString,
     MCP_SESSION_SECRET_PREVIOUS: optionalString,
-    /** Comma-separated extra browser origins allowed on /mcp (the Worker's own origin always is). */
+    /** Comma-separated extra browser origins allowed on /mcp, besides PUBLIC_BASE_URL's (docs/deployments-mcp.md). */
     MCP_ALLOWED_ORIGINS: optionalString,
+    /** Comma-separated extra Host names (optionally `name:port`) served on /mcp, besides PUBLIC_BASE_URL's. */
+    MCP_ALLOWED_HOSTS: optionalString,
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
     /** Comma-separated workflow ids an operator features in the marketplace (besides the `featured` column). */
     FEATURED_WORKFLOW_IDS: z
