@@ -22,7 +22,8 @@ async function setup(extra: Record<string, unknown> = {}) {
 describe("MCP DNS rebinding protection", () => {
   it("a foreign Host is 421 in JSON-RPC form, before anything else is looked at", async () => {
     const { u, path } = await setup();
-    for (const headers of [{ Host: "evil.example.com", Origin: "http://evil.example.com" }, { Host: "evil.example.com" }]) {
+    const attempts: Record<string, string>[] = [{ Host: "evil.example.com", Origin: "http://evil.example.com" }, { Host: "evil.example.com" }];
+    for (const headers of attempts) {
       const res = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, ...headers }, body: initializeBody() });
       expect(res.status).toBe(421);
       expect(res.body).toEqual({

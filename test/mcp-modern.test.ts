@@ -198,7 +198,7 @@ describe("2026-07-28 on the wire", () => {
   });
 
   it("the adapter comes from each request's clientInfo (or ?adapter=), and hot requests read KV only", async () => {
-    const { u, path, d } = await setup({ allowAnonymous: true });
+    const { path, d } = await setup({ allowAnonymous: true });
     const render = async (clientName: string, query = "") =>
       (await call(`${path}${query}`, undefined, "prompts/get", { name: "bug_fix_workflow", _meta: meta(clientName) }, headers("prompts/get", "bug_fix_workflow"))).body.result
         .messages[0].content.text as string;
