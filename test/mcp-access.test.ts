@@ -64,7 +64,7 @@ describe("MCP DNS rebinding protection", () => {
 });
 
 describe("MCP reveals nothing about a deployment the caller may not use", () => {
-  it("another user's deployment is 404 like a missing one; without credentials both are 401", async () => {
+  it("another user's deployment is 404 like a missing one; without credentials a private one is 401", async () => {
     const { path } = await setup();
     const other = await newUser();
     const theirs = await api("POST", path, { token: other.token, headers: MCP_HEADERS, body: initializeBody() });
@@ -75,7 +75,8 @@ describe("MCP reveals nothing about a deployment the caller may not use", () => 
     expect(theirs.body.error.message.replace(/dep_\w+/, "ID")).toBe(missing.body.error.message.replace(/dep_\w+/, "ID"));
     const noCredentials = await api("POST", path, { headers: MCP_HEADERS, body: initializeBody() });
     const noCredentialsMissing = await api("POST", "/mcp/dep_missing0000000000", { headers: MCP_HEADERS, body: initializeBody() });
-    expect([noCredentials.status, noCredentialsMissing.status]).toEqual([401, 401]);
+    expect([noCredentials.status, noCredentialsMissing.status]).toEqual([401, 404]);
+    expect(noCredentials.headers.get("WWW-Authenticate")).toBe("Bearer");
   });
 
   it("an inactive deployment is 423 to its owner only; others get 404 (or 401), never its status", async () => {

@@ -203,20 +203,20 @@ describe("/mcp/{deploymentId} transport rules", () => {
     expect(res.body.result.prompts.map((p: any) => p.name)).toEqual(["bug_fix_workflow"]);
   });
 
-  it("an unknown deployment id is 404 to a signed-in caller and 401 without credentials, as a private one is", async () => {
+  it("an unknown deployment id is 404, with or without credentials", async () => {
     const u = await newUser();
     for (const id of ["dep_doesnotexist", "not-an-id"]) {
-      const res = await api("POST", `/mcp/${id}`, { token: u.token, headers: MCP_HEADERS, body: initializeBody() });
-      expect(res.status).toBe(404);
-      expect(res.body.error.code).toBe("NOT_FOUND");
+      for (const token of [u.token, undefined]) {
+        const res = await api("POST", `/mcp/${id}`, { token, headers: MCP_HEADERS, body: initializeBody() });
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe("NOT_FOUND");
+      }
     }
-    const anonymous = await api("POST", "/mcp/dep_doesnotexist", { headers: MCP_HEADERS, body: initializeBody() });
-    expect(anonymous.status).toBe(401);
   });
 
   it("remembers a missing deployment for a minute, so repeated probes skip D1", async () => {
     const id = `dep_probe${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    expect((await api("POST", `/mcp/${id}`, { headers: MCP_HEADERS, body: initializeBody() })).status).toBe(401);
+    expect((await api("POST", `/mcp/${id}`, { headers: MCP_HEADERS, body: initializeBody() })).status).toBe(404);
     expect(await env.KV.get(missingDeploymentKvKey(id))).toBe("1");
     // A row appearing behind the tombstone's back (real ids are random, so this cannot happen)
     // shows the second request never asked D1.
@@ -229,7 +229,7 @@ describe("/mcp/{deploymentId} transport rules", () => {
       .run();
     // The row allows anonymous use: had D1 been asked, this would be served (200).
     const again = await api("POST", `/mcp/${id}`, { headers: MCP_HEADERS, body: initializeBody() });
-    expect(again.status).toBe(401);
+    expect(again.status).toBe(404);
   });
 });
 

@@ -27,18 +27,22 @@ export async function authenticateMcpCaller(c: Context<AppEnv>): Promise<string>
 
 /**
  * Access before state, so a caller who may not use a deployment learns nothing about it:
+ * - a missing deployment is 404;
  * - anonymous deployments: anyone, credentials ignored;
- * - otherwise credentials first (401 alike for missing and existing deployments), then a
- *   missing deployment and someone else's both answer the same 404;
+ * - otherwise credentials (401 without or with a bad one), then someone else's deployment is
+ *   the same 404 as a missing one;
  * - only then is an inactive deployment 423, to the owner (or anyone, when anonymous).
+ * A 401 tells an unauthenticated caller only that the id needs a credential; ids are 16 random
+ * base62 characters, so that cannot be used to find deployments.
  */
 export async function admitCaller(c: Context<AppEnv>, deploymentId: string, record: DeploymentRecord | null): Promise<McpCaller> {
-  if (record?.allowAnonymous) {
+  if (!record) throw notFound("Deployment", deploymentId);
+  if (record.allowAnonymous) {
     assertActive(record);
     return { userId: null, record };
   }
   const userId = await authenticateMcpCaller(c);
-  if (!record || userId !== record.ownerId) throw notFound("Deployment", deploymentId);
+  if (userId !== record.ownerId) throw notFound("Deployment", deploymentId);
   assertActive(record);
   return { userId, record };
 }
