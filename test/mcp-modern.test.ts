@@ -8,11 +8,8 @@ import { createDeployment, createWorkflow } from "./helpers/deployments";
 import { api } from "./helpers/http";
 
 /** The official SDK v2 client in modern mode (2026-07-28 pinned: no fallback), in-process. */
-async function connectModern(endpoint: string, clientName: string, token?: string, seen: Request[] = []) {
-  const client = new Client(
-    { name: clientName, version: "test" },
-    { jsonSchemaValidator: new CfWorkerJsonSchemaValidator(), versionNegotiation: { mode: { pin: "2026-07-28" } } },
-  );
+async function connectModern(endpoint: string, clientName: string, token?: string, seen: Request[] = [], mode: "auto" | { pin: string } = { pin: "2026-07-28" }) {
+  const client = new Client({ name: clientName, version: "test" }, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator(), versionNegotiation: { mode } });
   const transport = new StreamableHTTPClientTransport(new URL(endpoint), {
     requestInit: { headers: token ? { Authorization: `Bearer ${token}` } : {} },
     fetch: (url, init) => {
@@ -76,6 +73,19 @@ describe("SDK v2 client, 2026-07-28", () => {
     const after = await api("GET", `/v1/deployments/${d.deploymentId}/usage`, { token: u.token });
     expect(after.body.data.connections.total).toBe(2);
     expect(after.body.data.byAdapter).toEqual({ claude: 0, cursor: 1, codex: 1 });
+  });
+
+  it("in auto mode (probe, then fall back if legacy) the client stays on 2026-07-28", async () => {
+    const u = await newUser();
+    const wf = await createWorkflow(u.token);
+    const d = await createDeployment(u.token, { workflowIds: [wf.workflowId] });
+    const seen: Request[] = [];
+    const client = await connectModern(d.mcpEndpoint, "claude-code", u.token, seen, "auto");
+    expect((await client.listPrompts()).prompts).toHaveLength(1);
+    await client.close();
+    const methods = await Promise.all(seen.filter((r) => r.method === "POST").map(async (r) => ((await r.json()) as { method: string }).method));
+    expect(methods[0]).toBe("server/discover");
+    expect(methods).not.toContain("initialize");
   });
 
   it("a disabled adapter's client is served an enabled one and told how to pick another", async () => {
