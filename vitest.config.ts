@@ -12,6 +12,8 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ENVIRONMENT: "test",
+            // The tests' requests go to https://hydra.test, the public host the MCP Host check allows.
+            PUBLIC_BASE_URL: "https://hydra.test",
             // Generous limits so feature tests are not throttled; the rate-limit tests pass
             // their own small limits through createApp's env.
             RATE_LIMITS: JSON.stringify({

@@ -82,7 +82,7 @@ export const configSchema = z
     /** HMAC key for Mcp-Session-Id; must stay stable across deploys. _PREVIOUS is still accepted (rotation). */
     MCP_SESSION_SECRET: optionalString,
     MCP_SESSION_SECRET_PREVIOUS: optionalString,
-    /** Comma-separated extra browser origins allowed on /mcp (the Worker's own origin always is). */
+    /** Comma-separated extra browser origins allowed on /mcp, besides PUBLIC_BASE_URL's (docs/deployments-mcp.md). */
     MCP_ALLOWED_ORIGINS: optionalString,
     /**
      * OAuth sign-in for IDEs (docs/deployments-mcp.md). With OIDC_AUTHORIZE_URL set, the
@@ -99,6 +99,8 @@ export const configSchema = z
     /** Lifetimes of OAuth access and refresh tokens issued to IDEs, in seconds. */
     OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(86_400).default(3600),
     OAUTH_REFRESH_TOKEN_TTL: z.coerce.number().int().min(3600).max(31_536_000).default(30 * 86_400),
+    /** Comma-separated extra Host names (optionally `name:port`) served on /mcp, besides PUBLIC_BASE_URL's. */
+    MCP_ALLOWED_HOSTS: optionalString,
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
     /** Tokens (dev and OIDC) are refused once their `iat` is older than this, whatever their `exp`. */
     MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),

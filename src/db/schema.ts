@@ -182,6 +182,20 @@ export const deploymentUsageDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.deploymentId, t.day, t.adapter] })],
 );
 
+/**
+ * 2026-07-28 clients send no initialize, so a "connection" is the first request of a client
+ * identity on a deployment in a UTC hour; a row here says that hour was already counted.
+ */
+export const mcpClientHours = sqliteTable(
+  "mcp_client_hours",
+  {
+    deploymentId: text("deployment_id").notNull(),
+    hour: text("hour").notNull(), // YYYY-MM-DDTHH (UTC)
+    clientKey: text("client_key").notNull(), // SHA-256 of (credential subject, client name), hex
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.hour, t.clientKey] })],
+);
+
 /** Run history written by the runtime's learn phase; live state lives in the run's Durable Object. */
 export const runs = sqliteTable(
   "runs",

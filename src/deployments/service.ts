@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import {
   deploymentPrompts,
   deploymentUsageDaily,
+  mcpClientHours,
   deploymentWorkflows,
   deployments,
   libraryEntries,
@@ -201,6 +202,7 @@ export async function deleteDeployment(ctx: DeploymentCtx, deploymentId: string)
     ctx.db.delete(deploymentWorkflows).where(eq(deploymentWorkflows.deploymentId, row.id)),
     ctx.db.delete(deploymentPrompts).where(eq(deploymentPrompts.deploymentId, row.id)),
     ctx.db.delete(deploymentUsageDaily).where(eq(deploymentUsageDaily.deploymentId, row.id)),
+    ctx.db.delete(mcpClientHours).where(eq(mcpClientHours.deploymentId, row.id)),
     ctx.db.delete(deployments).where(eq(deployments.id, row.id)),
   ]);
   await ctx.kv.delete(deploymentKvKey(row.id));
