@@ -41,8 +41,8 @@ const RULES: Record<string, Rule> = {
   "GET /openapi.json": { kind: "public", status: 200 },
   "POST /v1/billing/webhook": { kind: "signed", unsigned: 400 },
   // MCP: the owner's credential unless the deployment allows anonymous use (this one does not).
-  "ALL /mcp/:deploymentId": { kind: "owned", headers: MCP_HEADERS, body: initializeBody(), other: 403 },
-  "ALL /mcp/:deploymentId/": { kind: "owned", headers: MCP_HEADERS, body: initializeBody(), other: 403 },
+  "ALL /mcp/:deploymentId": { kind: "owned", headers: MCP_HEADERS, body: initializeBody(), other: 404 },
+  "ALL /mcp/:deploymentId/": { kind: "owned", headers: MCP_HEADERS, body: initializeBody(), other: 404 },
   // OAuth sign-in for IDEs: discovery, registration and tokens are public by design (OAuth's own
   // errors); the authorization page signs the user in itself (test/mcp-oauth.test.ts).
   "GET /.well-known/oauth-authorization-server": { kind: "public", status: 200 },

@@ -76,7 +76,7 @@ describe("MCP reveals nothing about a deployment the caller may not use", () => 
     const noCredentials = await api("POST", path, { headers: MCP_HEADERS, body: initializeBody() });
     const noCredentialsMissing = await api("POST", "/mcp/dep_missing0000000000", { headers: MCP_HEADERS, body: initializeBody() });
     expect([noCredentials.status, noCredentialsMissing.status]).toEqual([401, 404]);
-    expect(noCredentials.headers.get("WWW-Authenticate")).toBe("Bearer");
+    expect(noCredentials.headers.get("WWW-Authenticate")).toMatch(/^Bearer resource_metadata="[^"]+\/.well-known\/oauth-protected-resource\/mcp\/dep_\w+"/);
   });
 
   it("an inactive deployment is 423 to its owner only; others get 404 (or 401), never its status", async () => {
