@@ -21,6 +21,7 @@ import {
   type ParsedMessage,
 } from "./protocol";
 import { signSession, verifySession } from "./session";
+import { answerRunTools } from "./run-tools";
 import { callTool, getPrompt, listPrompts, listResources, listTools, readResource } from "./tools";
 
 const SESSION_HEADER = "Mcp-Session-Id";
@@ -194,6 +195,8 @@ async function handlePost(c: Context<AppEnv>) {
 
   const adapter = await adapterForRequest(c, record);
   assertAdapterEnabled(record, adapter);
+  const runToolAnswer = await answerRunTools(c, record, request);
+  if (runToolAnswer) return c.json(runToolAnswer);
   return c.json(answer(record, adapter, request));
 }
 
