@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import { runs } from "../db/schema";
 import { decodeCursor, encodeCursor, newestFirstCursor, olderThan } from "../http/pagination";
 import { invalidParams } from "./rpc";
+import { runSummary } from "./runs-store";
 
 const CURSOR_KIND = "runs";
 
@@ -33,18 +34,7 @@ export async function listRunPage(db: Database, userId: string, p: { limit: numb
   const page = rows.slice(0, p.limit);
   const last = page.at(-1);
   return {
-    runs: page.map((row) => ({
-      id: row.id,
-      intent: row.intent,
-      status: row.status,
-      workflow_id: row.workflowId,
-      workflow_version: row.workflowVersion,
-      created_at: row.createdAt,
-      updated_at: row.updatedAt,
-      completed_at: row.completedAt,
-      tokens_used: row.tokensUsed,
-      error: row.error,
-    })),
+    runs: page.map(runSummary),
     next_cursor: hasMore && last ? encodeCursor(CURSOR_KIND, { c: last.createdAt, i: last.id }) : null,
     has_more: hasMore,
   };

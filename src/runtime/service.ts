@@ -16,6 +16,7 @@ import {
   getOwnedRunRow,
   insertRunRow,
   listRunRows,
+  runSummary,
   updateRunRow,
   type RunRow,
 } from "./runs-store";
@@ -92,16 +93,7 @@ const isActive = (status: string) => ACTIVE_STATUSES.includes(status as RunStatu
 
 function historyView(row: RunRow): RunView {
   return {
-    id: row.id,
-    intent: row.intent,
-    status: row.status as RunStatus,
-    workflow_id: row.workflowId,
-    workflow_version: row.workflowVersion,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-    completed_at: row.completedAt,
-    tokens_used: row.tokensUsed,
-    error: row.error,
+    ...runSummary(row),
     steps: row.steps as StepView[],
     pending_approval: null,
     pending_approvals: [],

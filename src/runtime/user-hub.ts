@@ -3,6 +3,7 @@ import type { Bindings } from "../env";
 import { EventLog } from "./event-log";
 import { parseLastEventId, SubscriberSet } from "./sse";
 import type { StoredEvent } from "./types";
+import { waitForWake, wakeAll } from "./wake";
 
 /** The newest events kept per user for /events replay. */
 export const HUB_EVENT_RETENTION = 1000;
@@ -57,7 +58,7 @@ export class UserHub extends DurableObject<Bindings> {
       if (delegated > 0) kv.put("actions", this.actionCount() + delegated);
     });
     this.subscribers.broadcast(stored);
-    if (delegated > 0) for (const wake of [...this.actionWaiters]) wake();
+    if (delegated > 0) wakeAll(this.actionWaiters);
     return stored.length;
   }
 
@@ -69,15 +70,7 @@ export class UserHub extends DurableObject<Bindings> {
   /** Resolves once more than `seen` actions were delegated, or after `ms`; answers the count. */
   async waitForAction(seen: number, ms: number): Promise<number> {
     if (this.actionCount() > seen || ms <= 0) return this.actionCount();
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.actionWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.actionWaiters.add(done);
-    });
+    await waitForWake(this.actionWaiters, ms);
     return this.actionCount();
   }
 

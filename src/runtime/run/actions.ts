@@ -59,26 +59,27 @@ export function createAction(run: LiveRun, step: StepRecord, planned: PlannedAct
   if (Date.parse(readyAt) <= Date.now()) announce(run, action, inputs, events);
 }
 
+/** What an action is, as action_delegated and next_action show it. */
+function describeAction(run: LiveRun, action: ActionRecord, inputs: Record<string, StepInput>) {
+  const planned = plannedOf(run.state, action.key);
+  return {
+    action_id: action.action_id,
+    run_id: run.state.id,
+    step_id: action.step_id,
+    action: planned.action,
+    name: planned.name,
+    parameters: planned.parameters,
+    instructions: renderInstructions(planned, inputs),
+    inputs,
+    attempt: action.attempt,
+  };
+}
+
 function announce(run: LiveRun, action: ActionRecord, inputs: Record<string, StepInput>, events: PendingEvent[]) {
-  const s = run.state;
-  const planned = plannedOf(s, action.key);
   action.announced = true;
-  events.push({
-    event: "action_delegated",
-    data: {
-      run_id: s.id,
-      step_id: action.step_id,
-      action_id: action.action_id,
-      action: planned.action,
-      name: planned.name,
-      parameters: planned.parameters,
-      instructions: renderInstructions(planned, inputs),
-      inputs,
-      attempt: action.attempt,
-      // The lease deadline if it is claimed now; an unclaimed action waits for a workstation.
-      timeout_at: new Date(Date.now() + leaseMsOf(s, planned)).toISOString(),
-    },
-  });
+  const leaseMs = leaseMsOf(run.state, plannedOf(run.state, action.key));
+  // timeout_at: the lease deadline if it is claimed now; an unclaimed action waits for a workstation.
+  events.push({ event: "action_delegated", data: { ...describeAction(run, action, inputs), timeout_at: new Date(Date.now() + leaseMs).toISOString() } });
 }
 
 /** Retries whose backoff has passed become claimable. */
@@ -91,21 +92,8 @@ export function announceReady(run: LiveRun, now: number, events: PendingEvent[])
 }
 
 export function actionView(run: LiveRun, action: ActionRecord): ActionView {
-  const s = run.state;
-  const planned = plannedOf(s, action.key);
-  const inputs = inputsOf(run, planned);
-  return {
-    action_id: action.action_id,
-    run_id: s.id,
-    step_id: action.step_id,
-    action: planned.action,
-    name: planned.name,
-    parameters: planned.parameters,
-    instructions: renderInstructions(planned, inputs),
-    inputs,
-    attempt: action.attempt,
-    lease_expires_at: action.lease_expires_at,
-  };
+  const inputs = inputsOf(run, plannedOf(run.state, action.key));
+  return { ...describeAction(run, action, inputs), lease_expires_at: action.lease_expires_at };
 }
 
 /** Claims the oldest announced action (optionally only of the given action types) and leases it. */

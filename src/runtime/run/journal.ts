@@ -6,6 +6,7 @@ import { parseLastEventId, SubscriberSet } from "../sse";
 import { isTerminal, type RunState } from "../types";
 import { userHubStub } from "../user-hub";
 import { runView } from "../view";
+import { waitForWake, wakeAll } from "../wake";
 import type { PendingEvent } from "./steps";
 
 /** The newest events kept per run (older ones are deleted as new ones arrive). */
@@ -54,15 +55,7 @@ export class RunJournal {
 
   /** Resolves at the next commit, or after `ms`. */
   waitForChange(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-    });
+    return waitForWake(this.waiters, ms);
   }
 
   /** Writes the state and its new events in one transaction, then tells live subscribers. */
@@ -79,7 +72,7 @@ export class RunJournal {
     s.lastSeq += stored.length;
     this.subscribers.broadcast(stored);
     if (isTerminal(s.status)) this.subscribers.closeAll("Run finished");
-    for (const wake of [...this.waiters]) wake();
+    wakeAll(this.waiters);
   }
 
   /** Delivers new events to the user's hub in order; the hub drops repeats, so retries are safe. */
