@@ -3,7 +3,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { estimateTokens, offlinePlan } from "../src/runtime/planner/offline";
 import { newUser } from "./helpers/auth";
+import { bugFixManifest } from "./helpers/fixtures";
 import { llmScenario, planAnswer } from "./helpers/llm";
+import { createWorkflow } from "./helpers/workflows";
 import { driveRun, manualRpc, openStream, readEvents, runObject, stepUntil } from "./helpers/runtime";
 
 /** What the offline planner counts for its own plan of `intent`. */
@@ -151,5 +153,33 @@ describe("OpenAI-compatible LLM provider (local stand-in)", () => {
     const { events, text } = await everythingVisible(user.token, runId, run);
     expect(events.find((e) => e.event === "run_error")?.data).toEqual({ run_id: runId, error: "1 step(s) failed: Research the login flow" });
     expect(text).not.toContain("UPSTREAM-SECRET-BODY");
+  });
+
+  it("retries an LLM step as its retry policy allows, and gives the answer to the next step as input", async () => {
+    const user = await newUser();
+    const llm = await llmScenario([
+      { status: 503, body: { error: { message: "busy" } } },
+      { content: "Use a mutex.", usage: { total_tokens: 9 } },
+    ]);
+    const manifest = {
+      ...bugFixManifest(),
+      steps: [
+        { id: "plan", name: "Plan the fix", action: "planning_agent", retry: { max_attempts: 2 }, timeout_seconds: 30 },
+        { id: "apply", name: "Apply it", action: "code_agent", depends_on: ["plan"] },
+      ],
+    };
+    const workflow = await createWorkflow(user.token, { manifest });
+    const runId = (await manualRpc(user.token, "hydra.run", { workflowId: workflow.workflowId }, llm.env)).body.result.run_id;
+    let inputs: unknown;
+    const run = await driveRun(user.token, runId, { outputOf: (a) => ((inputs = a.inputs), "applied") });
+    expect(run.status).toBe("completed");
+    const plan = run.steps.find((s: any) => s.key === "plan");
+    expect(plan).toMatchObject({ status: "completed", attempts: 2, output: "Use a mutex.", tokens: 9 });
+    expect(plan.attempt_history.map((a: any) => [a.outcome, a.error])).toEqual([
+      ["failed", "LLM provider answered HTTP 503"],
+      ["succeeded", undefined],
+    ]);
+    expect(inputs).toEqual({ plan: { outcome: "success", output: "Use a mutex." } });
+    expect((await llm.calls()).length).toBe(2);
   });
 });
