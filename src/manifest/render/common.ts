@@ -35,6 +35,7 @@ export function stepExtras(step: Step, indent: string): string[] {
   const lines: string[] = [];
   if (step.condition) lines.push(`${indent}- only if: ${step.condition}`);
   if (step.retry?.max_attempts) lines.push(`${indent}- retry: up to ${step.retry.max_attempts} attempts`);
+  if (step.timeout_seconds) lines.push(`${indent}- time limit: ${step.timeout_seconds} s`);
   return lines;
 }
 
