@@ -158,6 +158,7 @@ export async function startRun(ctx: RpcContext, intent: string, workflow: { id: 
       actionLeaseSeconds: ctx.config.ACTION_LEASE_SECONDS,
       publicBaseUrl: (ctx.config.PUBLIC_BASE_URL ?? ctx.origin).replace(/\/+$/, ""),
       llm: llmSettingsFrom(ctx.config),
+      dohUrl: ctx.config.INTEGRATION_DOH_URL ?? null,
     },
     now,
   };

@@ -146,6 +146,8 @@ export interface RunSettings {
   /** Origin of the run page a person approves on (`{base}/runs/{run_id}`). */
   publicBaseUrl: string | null;
   llm: LlmSettings | null;
+  /** DNS-over-HTTPS endpoint integration hosts are resolved with; absent in runs started before it existed. */
+  dohUrl?: string | null;
 }
 
 export interface RunState {

@@ -1,7 +1,8 @@
 import type { Action } from "../../manifest/schema";
 import { LlmProviderError, type LlmProvider } from "../planner/llm-provider";
 import type { PlannedAction, StepInput } from "../types";
-import { unsafeUrlReason } from "./safe-url";
+import { resolvedHostReason, type Egress } from "./resolve-host";
+import { hostOf, ipLiteralReason, unsafeUrlReason } from "./safe-url";
 
 export type ExecutorKind = "llm" | "http" | "workstation" | "control";
 
@@ -13,10 +14,17 @@ export interface ExecutionResult {
   tokens: number;
 }
 
+export interface IntegrationEgress {
+  fetch: Egress;
+  /** When set, host names are resolved over DNS-over-HTTPS and refused if they resolve to special-purpose addresses. */
+  dohUrl: string | null;
+}
+
 export interface ExecutionContext {
   intent: string;
   inputs: Record<string, StepInput>;
   llm: LlmProvider | null;
+  integrations: IntegrationEgress;
   signal: AbortSignal;
   /** The step's timeout_seconds, when it has one. */
   timeoutMs: number | undefined;
@@ -108,13 +116,21 @@ async function callLlm(step: PlannedAction, ctx: ExecutionContext): Promise<Exec
   return { outcome: "success", tokens: answer.tokens, output: answer.content.slice(0, LLM_OUTPUT_CHARS) };
 }
 
+/** Why the step's URL is refused: by its text first, then (when configured) by what its host resolves to. */
+async function refusal(raw: unknown, egress: IntegrationEgress, signal: AbortSignal): Promise<string | null> {
+  const byText = unsafeUrlReason(raw);
+  if (byText || !egress.dohUrl) return byText;
+  const host = hostOf(new URL(raw as string));
+  return ipLiteralReason(host) === undefined ? resolvedHostReason(egress.fetch, egress.dohUrl, host, signal) : null;
+}
+
 async function callIntegration(step: PlannedAction, ctx: ExecutionContext): Promise<ExecutionResult> {
-  const refused = unsafeUrlReason(step.parameters.url);
+  const refused = await refusal(step.parameters.url, ctx.integrations, ctx.signal);
   if (refused) return { outcome: "failed", tokens: 0, error: `Refused: ${refused}` };
   const method = String(step.parameters.method ?? (step.action === "webhook_integration" ? "POST" : "GET")).toUpperCase();
   const body = step.parameters.body;
   try {
-    const res = await fetch(String(step.parameters.url), {
+    const res = await ctx.integrations.fetch(String(step.parameters.url), {
       method,
       headers: body === undefined ? {} : { "Content-Type": "application/json" },
       body: body === undefined || method === "GET" || method === "HEAD" ? undefined : JSON.stringify(body),

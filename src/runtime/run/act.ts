@@ -3,7 +3,7 @@ import { executeInWorker, executorFor, type ExecutionResult } from "../executors
 import type { PlannedAction, RunState, StepInput, StepRecord } from "../types";
 import { announceReady, createAction, expireLeases } from "./actions";
 import { approvalFor, expireApprovals, indexApprovals, openApproval } from "./approvals";
-import { llmOf, type LiveRun } from "./context";
+import { integrationsOf, llmOf, type LiveRun } from "./context";
 import { stopRun } from "./control";
 import { scheduleNext } from "./schedule";
 import {
@@ -259,6 +259,7 @@ function execute(run: LiveRun, step: StepRecord) {
     intent: s.intent,
     inputs: inputsOf(run, planned),
     llm: llmOf(run),
+    integrations: integrationsOf(run),
     signal: controller.signal,
     timeoutMs: planned.timeoutSeconds ? planned.timeoutSeconds * 1000 : undefined,
   };
