@@ -137,6 +137,8 @@ export const configSchema = z
     INTEGRATION_DOH_URL: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
     RUNTIME_STEP_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(20),
     APPROVAL_TTL_SECONDS: z.coerce.number().int().positive().max(86_400).default(300),
+    /** How long a claimed action stays leased to its workstation without a heartbeat or report. */
+    ACTION_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
   })
   .superRefine((cfg, ctx) => {

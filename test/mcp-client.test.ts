@@ -31,7 +31,18 @@ describe.each([
     expect(text).toContain("Task: login fails on Safari");
 
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["list_workflows", "get_workflow", "render_workflow", "workflow_bug_fix_workflow"]);
+    // The owner's connection also gets the tools that drive runs.
+    expect(tools.map((t) => t.name)).toEqual([
+      "list_workflows",
+      "get_workflow",
+      "render_workflow",
+      "workflow_bug_fix_workflow",
+      "start_run",
+      "next_action",
+      "report_action",
+      "run_status",
+      "cancel_run",
+    ]);
 
     const list = await client.callTool({ name: "list_workflows", arguments: {} });
     expect(JSON.parse((list.content as any)[0].text)).toEqual([

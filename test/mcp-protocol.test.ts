@@ -63,7 +63,7 @@ describe("/mcp/{deploymentId} transport rules", () => {
     }
     const good = await api("POST", a.path, { token: a.u.token, headers: { ...MCP_HEADERS, "Mcp-Session-Id": session! }, body: { jsonrpc: "2.0", id: 4, method: "tools/list" } });
     expect(good.status).toBe(200);
-    expect(good.body.result.tools).toHaveLength(4);
+    expect(good.body.result.tools).toHaveLength(9); // the owner also gets the five run tools
   });
 
   it("a foreign browser Origin gets 403; the public origin, localhost origins (not in production) and no Origin are fine", async () => {

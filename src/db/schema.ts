@@ -213,7 +213,11 @@ export const runs = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     completedAt: text("completed_at"),
   },
-  (t) => [index("runs_user_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    index("runs_user_idx").on(t.userId, t.createdAt),
+    index("runs_user_status_idx").on(t.userId, t.status, t.createdAt),
+    index("runs_user_workflow_idx").on(t.userId, t.workflowId, t.createdAt),
+  ],
 );
 
 /** Maps an approval id to its run so `hydra.approve` can find the right Durable Object. */

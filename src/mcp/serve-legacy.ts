@@ -6,6 +6,7 @@ import { ApiError } from "../errors";
 import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
 import { SERVER_CAPABILITIES, SERVER_INFO, dispatch } from "./dispatch";
 import { JSONRPC, RpcError, negotiateVersion, rpcError, rpcResult, type JsonRpcRequest, type ParsedBody } from "./protocol";
+import { runToolsResult } from "./run-tools";
 import { signSession, verifySession } from "./session";
 import type { Adapter } from "../manifest/schema";
 
@@ -58,6 +59,17 @@ export function answer(record: DeploymentRecord, adapter: Adapter, request: Json
   }
 }
 
+/** The owner's run tools (tools/list and tools/call), answered as a JSON-RPC response; else null. */
+async function ownerAnswer(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest) {
+  try {
+    const result = await runToolsResult(c, record, request);
+    return result && rpcResult(request.id, result);
+  } catch (err) {
+    if (err instanceof RpcError) return rpcError(request.id, err.code, err.message, err.data);
+    throw err;
+  }
+}
+
 export async function serveLegacy(c: Context<AppEnv>, record: DeploymentRecord, parsed: Exclude<ParsedBody, { kind: "invalid" }>) {
   if (parsed.kind === "batch") {
     // 2025-03-26 batches: one answer per request (and per invalid member), in order; none → 202.
@@ -77,5 +89,7 @@ export async function serveLegacy(c: Context<AppEnv>, record: DeploymentRecord, 
     return c.body(null, 202);
   }
   if (message.request.method === "initialize") return initialize(c, record, message.request);
-  return c.json(answer(record, await adapterForRequest(c, record), message.request));
+  const adapter = await adapterForRequest(c, record);
+  const forOwner = await ownerAnswer(c, record, message.request);
+  return c.json(forOwner ?? answer(record, adapter, message.request));
 }

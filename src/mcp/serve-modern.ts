@@ -4,6 +4,7 @@ import { instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
 import type { McpCaller } from "./auth";
 import { countModernConnection } from "./connection";
 import { SERVER_CAPABILITIES, SERVER_INFO, dispatch } from "./dispatch";
+import { runToolsResult } from "./run-tools";
 import { MODERN_METHODS, clientNameOf, discoverResult, modernErrorCode, modernResult } from "./modern";
 import { ALL_PROTOCOL_VERSIONS, JSONRPC, RpcError, rpcError, rpcResult, type JsonRpcRequest } from "./protocol";
 
@@ -29,11 +30,15 @@ export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request
     upgradeUrl: c.var.config.UPGRADE_URL,
   });
   try {
+    const forOwner = await runToolsResult(c, record, request);
     const result =
-      request.method === "server/discover"
+      forOwner ??
+      (request.method === "server/discover"
         ? discoverResult(ALL_PROTOCOL_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO, instructionsFor(record, served))
-        : dispatch(record, served.adapter, request);
-    return c.json(rpcResult(request.id, modernResult(request.method, record, result)));
+        : dispatch(record, served.adapter, request));
+    // The owner's list (with the run tools) is never cacheable as the deployment's public list.
+    const scope = forOwner ? { ...record, allowAnonymous: false } : record;
+    return c.json(rpcResult(request.id, modernResult(request.method, scope, result)));
   } catch (err) {
     if (err instanceof RpcError) return c.json(rpcError(request.id, modernErrorCode(err.code), err.message, err.data));
     throw err;

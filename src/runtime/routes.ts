@@ -25,7 +25,7 @@ export const runtimeRoutes = new Hono<AppEnv>()
   .use("/runs/*", ...authenticatedApi)
   .post("/rpc", async (c) => {
     const body = await c.req.text();
-    const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now() };
+    const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now(), origin: new URL(c.req.url).origin };
     const response = await handleRpcBody(body, runtimeMethods, ctx, (err) =>
       console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "rpc internal error", error: String(err), stack: (err as Error)?.stack })),
       { maxBytes: c.var.config.MAX_BODY_BYTES },

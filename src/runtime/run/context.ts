@@ -10,8 +10,10 @@ export interface RunContext {
   readonly env: Bindings;
   readonly journal: RunJournal;
   state: RunState | null;
-  /** Aborts the in-flight phase's provider and integration calls on cancel. */
+  /** Aborts the in-flight phase's provider calls on cancel. */
   inflight: AbortController | null;
+  /** In-Worker act steps (LLM, HTTP) being executed by this instance, by step id. */
+  readonly executing: Map<string, AbortController>;
 }
 
 export type LiveRun = RunContext & { state: RunState };
