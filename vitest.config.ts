@@ -12,6 +12,8 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             ENVIRONMENT: "test",
+            // The tests' requests go to https://hydra.test, the public host the MCP Host check allows.
+            PUBLIC_BASE_URL: "https://hydra.test",
             // Generous limits so feature tests are not throttled; the rate-limit tests pass
             // their own small limits through createApp's env.
             RATE_LIMITS: JSON.stringify({
@@ -26,14 +28,28 @@ export default defineConfig(async () => {
           },
           // The LLM provider's egress goes to a local stand-in. LLM_BASE_URL stays unset, so runs
           // use the offline planner unless a test configures the provider for its own runs.
-          serviceBindings: { LLM_API: "llm-provider-standin" },
+          // Integration steps (and their DNS-over-HTTPS look-ups) go to a local stand-in too, so a
+          // test can never open a connection to anything but this process.
+          serviceBindings: { LLM_API: "llm-provider-standin", INTEGRATION_API: "integration-target-standin", OIDC_API: "oidc-provider-standin" },
           workers: [
+            {
+              name: "oidc-provider-standin",
+              modules: true,
+              scriptPath: "./test/standins/oidc-provider.mjs",
+              compatibilityDate: "2026-04-26",
+            },
             {
               name: "llm-provider-standin",
               modules: true,
               scriptPath: "./test/standins/llm-provider.mjs",
               compatibilityDate: "2026-04-26",
               compatibilityFlags: ["enable_request_signal"],
+            },
+            {
+              name: "integration-target-standin",
+              modules: true,
+              scriptPath: "./test/standins/integration-target.mjs",
+              compatibilityDate: "2026-04-26",
             },
           ],
         },
@@ -42,6 +58,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts", "client/test/**/*.test.ts"],
+      // Runs driven step by step through real Durable Objects take a few seconds on a busy machine.
+      testTimeout: 20_000,
     },
   };
 });

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { accountDeleted, isAccountDeletedError } from "./users/tombstone";
 
 /**
  * The one error catalogue: every code with its one HTTP status and what it means to a client.
@@ -60,6 +61,7 @@ export function errorResponse(c: Context, err: ApiError): Response {
 /** Maps anything thrown in a handler to the one envelope; internals never reach the client. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (isAccountDeletedError(err)) return accountDeleted();
   if (err instanceof HTTPException) {
     if (err.status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "Request body is too large");
     if (err.status === 401) return new ApiError("UNAUTHORIZED", "Missing or invalid credentials");

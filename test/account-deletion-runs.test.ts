@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { api } from "./helpers/http";
 import { llmScenario, planAnswer } from "./helpers/llm";
-import { manualRpc, names, openStream, readEvents, runObject, status, step, stepUntil } from "./helpers/runtime";
+import { driveRun, manualRpc, names, openStream, readEvents, runObject, status, step } from "./helpers/runtime";
 
 async function startManual(token: string, intent: string, extraEnv: Record<string, string> = {}) {
   return (await manualRpc(token, "hydra.run", { intent }, extraEnv)).body.result.run_id as string;
@@ -20,7 +20,7 @@ describe("DELETE /v1/users/me and the user's runs", () => {
     const midway = await startManual(user.token, "Research the billing flow");
     await step(midway, 2); // perceive, think
     const waiting = await startManual(user.token, "Add the missing tests");
-    await stepUntil(user.token, waiting, (r) => r.pending_approval !== null);
+    await driveRun(user.token, waiting, { stopAtApproval: true });
     const othersRun = await startManual(bystander.token, "Research the billing flow");
 
     // A live subscriber sees the run stopped (kill instant) before its storage is erased.

@@ -1,12 +1,22 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { newUser } from "./helpers/auth";
+import { devToken, newUser } from "./helpers/auth";
+import { createDatabase } from "../src/db/client";
+import { configSchema } from "../src/env";
+import { deleteAccount } from "../src/users/deletion";
 import { bugFixManifest, workflowBody } from "./helpers/fixtures";
 import { MCP_HEADERS, createDeployment, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
 import { billingApp, stripeStandIn } from "./helpers/stripe";
 
 const iso = () => new Date().toISOString();
+
+/** A token issued after the deletion (iat has one-second resolution, so wait for the next second). */
+async function tokenIssuedAfter(sub: string, deletedAt: string) {
+  const next = (Math.floor(Date.parse(deletedAt) / 1000) + 1) * 1000;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now() + 5)));
+  return devToken(sub);
+}
 const run = (sql: string, ...params: unknown[]) => env.DB.prepare(sql).bind(...params).run();
 const countOf = async (sql: string, ...params: unknown[]) =>
   (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
@@ -213,13 +223,15 @@ describe("DELETE /v1/users/me", () => {
     expect((await browse()).body).toEqual({ success: true, data: [], pagination: { nextCursor: null, hasMore: false, count: 0 } });
     expect((await search()).body.data).toEqual([]);
     expect(await featuredIds()).not.toContain(wf);
-    // The same identity now owns a fresh account, which has no such deployment.
-    const rest = await api("GET", `/v1/deployments/${dep.deploymentId}`, { token: owner.token });
+    // The old token is refused; a token issued after the deletion reaches a fresh account, which has no such deployment.
+    expect((await api("GET", `/v1/deployments/${dep.deploymentId}`, { token: owner.token })).status).toBe(401);
+    const fresh = await tokenIssuedAfter(owner.sub, deleted.body.data.deletedAt);
+    const rest = await api("GET", `/v1/deployments/${dep.deploymentId}`, { token: fresh });
     expect(rest.status).toBe(404);
     expect(rest.body.error.code).toBe("NOT_FOUND");
   });
 
-  it("revokes API keys, and the old identity only ever reaches a new, empty account", async () => {
+  it("revokes API keys; tokens issued before the deletion are refused, a later sign-in gets a new, empty account", async () => {
     const user = await newUser();
     await createWorkflow(user.token);
     const key = (await api("POST", "/v1/api-keys", { token: user.token, body: { name: "laptop" } })).body.data.key as string;
@@ -235,23 +247,34 @@ describe("DELETE /v1/users/me", () => {
     expect(withKey.body.error).toMatchObject({ code: "UNAUTHORIZED", message: "API key is invalid or revoked" });
     expect(withKey.headers.get("WWW-Authenticate")).toBe("Bearer");
 
-    const me = await api("GET", "/v1/users/me", { token: user.token });
+    // The still-valid token of the deleted account: 401 for the rest of its lifetime, and no account is re-created.
+    const old = await api("GET", "/v1/users/me", { token: user.token });
+    expect(old.status).toBe(401);
+    expect(old.body.error).toMatchObject({ code: "UNAUTHORIZED", message: "This account has been deleted" });
+    expect(old.headers.get("WWW-Authenticate")).toBe("Bearer");
+    expect(await countOf("SELECT count(*) AS n FROM users WHERE id = ?", user.sub)).toBe(0);
+
+    const fresh = await tokenIssuedAfter(user.sub, deleted.body.data.deletedAt);
+    const me = await api("GET", "/v1/users/me", { token: fresh });
     expect(me.status).toBe(200);
     expect(me.body.data).toMatchObject({ userId: user.sub, workflowCount: 0, deploymentCount: 0, subscriptionCount: 0, plan: "free" });
     expect(me.body.data.createdAt >= deleted.body.data.deletedAt).toBe(true);
     expect(me.body.data.createdAt > before.body.data.createdAt).toBe(true);
-    const list = await api("GET", "/v1/workflows", { token: user.token });
-    expect(list.body.data).toEqual([]);
-    expect((await api("GET", "/v1/api-keys", { token: user.token })).body.data).toEqual([]);
+    expect((await api("GET", "/v1/workflows", { token: fresh })).body.data).toEqual([]);
+    expect((await api("GET", "/v1/api-keys", { token: fresh })).body.data).toEqual([]);
+    // The new account works normally; the old token still does not reach it.
+    expect((await api("POST", "/v1/workflows", { token: fresh, body: workflowBody() })).status).toBe(201);
+    expect((await api("GET", "/v1/users/me", { token: user.token })).status).toBe(401);
   });
 
   it("is safe to re-run: a second deletion finds an empty account", async () => {
     const user = await newUser();
     await createWorkflow(user.token);
-    expect((await api("DELETE", "/v1/users/me", { token: user.token })).body.data.stats.workflows).toBe(1);
-    const again = await api("DELETE", "/v1/users/me", { token: user.token });
-    expect(again.status).toBe(200);
-    expect(again.body.data.stats).toEqual({
+    const first = await api("DELETE", "/v1/users/me", { token: user.token });
+    expect(first.body.data.stats.workflows).toBe(1);
+    expect((await api("DELETE", "/v1/users/me", { token: user.token })).status).toBe(401);
+    const again = await deleteAccount({ db: createDatabase(env.DB), kv: env.KV, oauthKv: env.OAUTH_KV, config: configSchema.parse(env), runtime: env, now: new Date() }, user.sub);
+    expect(again.stats).toEqual({
       workflows: 0,
       workflowVersions: 0,
       deployments: 0,

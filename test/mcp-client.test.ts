@@ -31,7 +31,18 @@ describe.each([
     expect(text).toContain("Task: login fails on Safari");
 
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["list_workflows", "get_workflow", "render_workflow", "workflow_bug_fix_workflow"]);
+    // The owner's connection also gets the tools that drive runs.
+    expect(tools.map((t) => t.name)).toEqual([
+      "list_workflows",
+      "get_workflow",
+      "render_workflow",
+      "workflow_bug_fix_workflow",
+      "start_run",
+      "next_action",
+      "report_action",
+      "run_status",
+      "cancel_run",
+    ]);
 
     const list = await client.callTool({ name: "list_workflows", arguments: {} });
     expect(JSON.parse((list.content as any)[0].text)).toEqual([
@@ -65,11 +76,16 @@ describe.each([
 });
 
 describe("MCP access rules through the SDK client", () => {
-  it("a disabled adapter gets a clear error; ?adapter= overrides the client name", async () => {
+  it("a client of a disabled adapter is served an enabled one, told so in the instructions; ?adapter= overrides the client name", async () => {
     const u = await newUser();
     const wf = await createWorkflow(u.token);
     const d = await createDeployment(u.token, { workflowIds: [wf.workflowId], enabledAdapters: ["claude", "cursor"] });
-    await expectHttpError(connectClient(d.mcpEndpoint, "codex-mcp-client", { token: u.token }), 403, /codex adapter is disabled/);
+    const codex = await connectClient(d.mcpEndpoint, "codex-mcp-client", { token: u.token });
+    expect(codex.transport.sessionId).toMatch(/^mcp1\.claude\./);
+    expect(codex.client.getInstructions()).toMatch(/codex adapter, which is disabled on this deployment, so it gets the claude rendering/);
+    expect(codex.client.getInstructions()).toContain("?adapter=claude or ?adapter=cursor");
+    expect((await codex.client.listTools()).tools.map((t) => t.name)).toContain("workflow_bug_fix_workflow");
+    await codex.client.close();
     const { client, transport } = await connectClient(`${d.mcpEndpoint}?adapter=cursor`, "codex-mcp-client", { token: u.token });
     expect(transport.sessionId).toMatch(/^mcp1\.cursor\./);
     const prompt = await client.getPrompt({ name: "bug_fix_workflow" });
@@ -98,7 +114,7 @@ describe("MCP access rules through the SDK client", () => {
     await client.close();
   });
 
-  it("anonymous access: allowed when enabled, 401 otherwise, 403 for another user", async () => {
+  it("anonymous access: allowed when enabled, 401 otherwise, 404 for another user (as for a missing deployment)", async () => {
     const u = await newUser();
     const other = await newUser();
     const wf = await createWorkflow(u.token);
@@ -109,7 +125,7 @@ describe("MCP access rules through the SDK client", () => {
     expect((await client.listPrompts()).prompts).toHaveLength(1);
     await client.close();
     await expectHttpError(connectClient(closed.mcpEndpoint, "claude-code"), 401, /UNAUTHORIZED.*Authorization: Bearer/);
-    await expectHttpError(connectClient(closed.mcpEndpoint, "claude-code", { token: other.token }), 403, /Only the owner/);
+    await expectHttpError(connectClient(closed.mcpEndpoint, "claude-code", { token: other.token }), 404, /Deployment '.*' was not found/);
   });
 
   it("deactivate refuses connections (423), activate restores them, delete answers 404", async () => {

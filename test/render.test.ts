@@ -17,6 +17,15 @@ const fanOut = manifestSchema.parse({
 });
 
 describe("adapter renderers", () => {
+  it("tell the agent to drive a tracked run with the run tools, never to approve", () => {
+    const manifest = manifestSchema.parse(bugFixManifest());
+    for (const adapter of ["claude", "cursor", "codex"] as const) {
+      const { text } = renderWorkflow(adapter, manifest);
+      for (const tool of ["start_run", "next_action", "report_action", "run_status"]) expect(text).toContain(tool);
+      expect(text).toContain("never approve yourself");
+    }
+  });
+
   it("are deterministic", () => {
     const manifest = manifestSchema.parse(bugFixManifest());
     for (const adapter of ["claude", "cursor", "codex"] as const) {

@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
-import { manualRpc, names, openStream, readEvents, rpc, status, step, stepUntil } from "./helpers/runtime";
+import { driveRun, manualRpc, names, openStream, readEvents, rpc, status, step } from "./helpers/runtime";
 
 /** "Add … tests" plans research → generate_code → generate_tests → execute_command (0.6: approval) */
 async function runWaitingForApproval(token: string) {
   const runId = (await manualRpc(token, "hydra.run", { intent: "Add the missing tests" })).body.result.run_id as string;
-  const waiting = await stepUntil(token, runId, (r) => r.pending_approval !== null);
+  const waiting = await driveRun(token, runId, { stopAtApproval: true });
   return { runId, waiting, approval: waiting.pending_approval };
+}
+
+async function sha256Hex(text: string) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 describe("approvals", () => {
@@ -30,7 +35,14 @@ describe("approvals", () => {
       reason: "Executes a command on the workstation",
       expires_at: approval.expires_at,
       description: "Run the tests",
+      parameters: { command: "npm test" },
+      // sha256 of the RFC 8785 form of {"command":"npm test"}
+      parameters_hash: await sha256Hex('{"command":"npm test"}'),
+      // The dashboard's run page on the Worker's origin (PUBLIC_BASE_URL when set).
+      approve_url: `${new URL(approval.approve_url).origin}/runs/${runId}`,
     });
+    // Not delegated before a person decides.
+    expect(events.filter((e) => e.event === "action_delegated").map((e) => e.data.step_id)).not.toContain(approval.step_id);
     // The code-generation step (0.35) proceeded with a notice.
     expect(events.find((e) => e.event === "risk_notice")?.data).toMatchObject({ action: "generate_code", risk_score: 0.35 });
 
@@ -41,10 +53,9 @@ describe("approvals", () => {
     const twice = await manualRpc(user.token, "hydra.approve", { approval_id: approval.approval_id, decision: "denied" });
     expect(twice.body.error).toMatchObject({ code: -32602, data: { reason: "already_decided", decision: "approved" } });
 
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const done = await driveRun(user.token, runId, { outputOf: (a) => (a.action === "execute_command" ? "12 tests passed" : "ok") });
     const command = done.steps.find((s: any) => s.action === "execute_command");
-    expect(command).toMatchObject({ status: "completed", outcome: "delegated", risk_score: 0.6 });
-    expect(command.result.delegation).toMatchObject({ action: "execute_command", parameters: { command: "npm test" } });
+    expect(command).toMatchObject({ status: "completed", outcome: "success", risk_score: 0.6, output: "12 tests passed" });
     expect(done.pending_approval).toBeNull();
   });
 
@@ -53,7 +64,7 @@ describe("approvals", () => {
     const { runId, approval } = await runWaitingForApproval(user.token);
     const denied = await manualRpc(user.token, "hydra.approve", { approval_id: approval.approval_id, decision: "denied" });
     expect(denied.body.result).toMatchObject({ success: true, decision: "denied" });
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const done = await driveRun(user.token, runId);
     expect(done.steps.find((s: any) => s.action === "execute_command")).toMatchObject({ status: "skipped", outcome: "denied" });
     const { events } = await readEvents(await openStream(user.token, `/runs/${runId}/events`), () => false);
     expect(events.find((e) => e.event === "approval_resolved")?.data).toEqual({ run_id: runId, approval_id: approval.approval_id, decision: "denied" });
@@ -71,14 +82,14 @@ describe("approvals", () => {
     expect(after.steps.find((s: any) => s.action === "execute_command")).toMatchObject({ status: "skipped", outcome: "expired" });
     const late = await manualRpc(user.token, "hydra.approve", { approval_id: approval.approval_id, decision: "approved" });
     expect(late.body.error).toMatchObject({ code: -32602, message: `Approval '${approval.approval_id}' has expired`, data: { reason: "expired" } });
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const done = await driveRun(user.token, runId);
     expect(done.status).toBe("completed");
   });
 
   it("expires on its own after APPROVAL_TTL_SECONDS", async () => {
     const user = await newUser();
     const runId = (await manualRpc(user.token, "hydra.run", { intent: "Add the missing tests" }, { APPROVAL_TTL_SECONDS: "1" })).body.result.run_id;
-    const waiting = await stepUntil(user.token, runId, (r) => r.pending_approval !== null);
+    const waiting = await driveRun(user.token, runId, { stopAtApproval: true });
     expect(Date.parse(waiting.pending_approval.expires_at) - Date.now()).toBeLessThanOrEqual(1000);
     await new Promise((r) => setTimeout(r, 1300));
     const late = await manualRpc(user.token, "hydra.approve", { approval_id: waiting.pending_approval.approval_id, decision: "approved" });
@@ -88,7 +99,7 @@ describe("approvals", () => {
   it("blocks clearly destructive actions (risk >= 0.9) without asking", async () => {
     const user = await newUser();
     const runId = (await manualRpc(user.token, "hydra.run", { intent: "Clean up with `rm -rf /var/app`" })).body.result.run_id;
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const done = await driveRun(user.token, runId);
     const shell = done.steps.find((s: any) => s.action === "shell_execute");
     expect(shell).toMatchObject({ status: "skipped", outcome: "blocked", risk_score: 0.95, risk_reason: "Recursive forced delete (rm -rf)" });
     expect(done.pending_approval).toBeNull();

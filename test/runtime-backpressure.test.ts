@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
-import { manualRpc, names, openStream, readEvents, stepUntil } from "./helpers/runtime";
+import { driveRun, manualRpc, names, openStream, readEvents } from "./helpers/runtime";
 
 describe("slow or dead subscribers", () => {
   it("never block the run or the other subscribers", async () => {
@@ -16,7 +16,7 @@ describe("slow or dead subscribers", () => {
 
     const healthy = await openStream(user.token, `/runs/${runId}/events`);
     const reading = readEvents(healthy, (e) => e.some((x) => x.event === "system_shutdown"), 15_000);
-    const finished = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const finished = await driveRun(user.token, runId);
     expect(finished.status).toBe("completed");
 
     const { events } = await reading;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
-import { manualRpc, openStream, readEvents, rpc, stepUntil, type SseEvent } from "./helpers/runtime";
+import { driveRun, manualRpc, openStream, readEvents, rpc, type SseEvent } from "./helpers/runtime";
 
 /** Payload fields of each SSE event in runtime-rpc-sse-api.txt. */
 const SEED_FIELDS: Record<string, string[]> = {
@@ -45,7 +45,7 @@ async function runToApproval(token: string) {
   const started = await manualRpc(token, "hydra.run", { intent: "Add the missing tests" });
   expect(started.body.result).toEqual({ run_id: expect.any(String), status: "accepted" });
   const runId = started.body.result.run_id as string;
-  const waiting = await stepUntil(token, runId, (r) => r.pending_approval !== null);
+  const waiting = await driveRun(token, runId, { stopAtApproval: true });
   return { runId, approvalId: waiting.pending_approval.approval_id as string };
 }
 
@@ -54,7 +54,7 @@ describe("runtime contract (runtime-rpc-sse-api.txt)", () => {
     const user = await newUser();
     const { runId, approvalId } = await runToApproval(user.token);
     expect((await manualRpc(user.token, "hydra.approve", { approval_id: approvalId, decision: "approved" })).body.result).toMatchObject({ success: true });
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const done = await driveRun(user.token, runId);
     const events = await replay(user.token, runId);
     expectSeedPayloads(events, runId);
 
@@ -85,7 +85,7 @@ describe("runtime contract (runtime-rpc-sse-api.txt)", () => {
     const user = await newUser();
     const { runId, approvalId } = await runToApproval(user.token);
     await manualRpc(user.token, "hydra.approve", { approval_id: approvalId, decision: "denied" });
-    await stepUntil(user.token, runId, (r) => r.status === "completed");
+    await driveRun(user.token, runId);
     const events = await replay(user.token, runId);
     expectSeedPayloads(events, runId);
     const act = ofType(events, "step_progress").filter((p) => p.phase === "act").map((p) => p.progress);
@@ -97,7 +97,7 @@ describe("runtime contract (runtime-rpc-sse-api.txt)", () => {
   it("run_error carries exactly {run_id, error}", async () => {
     const user = await newUser();
     const runId = (await manualRpc(user.token, "hydra.run", { intent: "Fetch https://127.0.0.1/admin" })).body.result.run_id;
-    await stepUntil(user.token, runId, (r) => r.status === "failed");
+    await driveRun(user.token, runId);
     const events = await replay(user.token, runId);
     expectSeedPayloads(events, runId);
     expect(ofType(events, "run_error")).toEqual([{ run_id: runId, error: expect.stringContaining("1 step(s) failed") }]);

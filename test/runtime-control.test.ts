@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
-import { manualRpc, names, openStream, readEvents, rpc, status, step, stepUntil } from "./helpers/runtime";
+import { driveRun, manualRpc, names, openStream, readEvents, rpc, status, step } from "./helpers/runtime";
 
 async function startManual(token: string, intent = "Research the billing flow") {
   return (await manualRpc(token, "hydra.run", { intent })).body.result.run_id as string;
@@ -35,7 +35,7 @@ describe("hydra.cancel", () => {
   it("cancels a run waiting for approval; the approval is then no longer pending", async () => {
     const user = await newUser();
     const runId = await startManual(user.token, "Add the missing tests");
-    const waiting = await stepUntil(user.token, runId, (r) => r.pending_approval !== null);
+    const waiting = await driveRun(user.token, runId, { stopAtApproval: true });
     await rpc(user.token, "hydra.cancel", { run_id: runId, reason: "changed my mind" });
     const run = await status(user.token, runId);
     expect(run).toMatchObject({ status: "cancelled", error: "changed my mind", pending_approval: null });
@@ -64,7 +64,7 @@ describe("hydra.kill", () => {
   it("graceful stops a run at its phase boundary (waiting for approval stops at once)", async () => {
     const user = await newUser();
     const waitingRun = await startManual(user.token, "Add the missing tests");
-    await stepUntil(user.token, waitingRun, (r) => r.pending_approval !== null);
+    await driveRun(user.token, waitingRun, { stopAtApproval: true });
     const idleRun = await startManual(user.token);
     await step(idleRun);
     const res = await rpc(user.token, "hydra.kill", {});
@@ -80,7 +80,7 @@ describe("hydra.kill", () => {
   it("freeze pauses durably, keeps an approval given while frozen, and resume completes the run", async () => {
     const user = await newUser();
     const runId = await startManual(user.token, "Add the missing tests");
-    const waiting = await stepUntil(user.token, runId, (r) => r.pending_approval !== null);
+    const waiting = await driveRun(user.token, runId, { stopAtApproval: true });
     const frozen = await rpc(user.token, "hydra.kill", { level: "freeze", reason: "lunch" });
     expect(frozen.body.result).toEqual({ success: true, level: "freeze", cancelled_runs: 1 });
     expect((await status(user.token, runId)).status).toBe("frozen");
@@ -93,8 +93,8 @@ describe("hydra.kill", () => {
 
     const resumed = await manualRpc(user.token, "hydra.resume", {});
     expect(resumed.body.result).toEqual({ success: true, resumed_runs: 1 });
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
-    expect(done.steps.find((s: any) => s.action === "execute_command")).toMatchObject({ status: "completed", outcome: "delegated" });
+    const done = await driveRun(user.token, runId);
+    expect(done.steps.find((s: any) => s.action === "execute_command")).toMatchObject({ status: "completed", outcome: "success" });
     const { events } = await readEvents(await openStream(user.token, `/runs/${runId}/events`), () => false);
     const order = names(events);
     expect(order.indexOf("run_frozen")).toBeLessThan(order.indexOf("approval_resolved"));
@@ -113,7 +113,7 @@ describe("hydra.kill", () => {
     expect(notFrozen.body.error).toMatchObject({ code: -32602, data: { reason: "not_found" } });
     const res = await manualRpc(user.token, "hydra.resume", { run_id: runId });
     expect(res.body.result).toEqual({ success: true, resumed_runs: 1 });
-    const done = await stepUntil(user.token, runId, (r) => r.status === "completed");
+    const done = await driveRun(user.token, runId);
     expect(done.steps.every((s: any) => s.status === "completed")).toBe(true);
     const twice = await rpc(user.token, "hydra.resume", { run_id: runId });
     expect(twice.body.error).toMatchObject({ code: -32602, data: { reason: "not_frozen", status: "completed" } });

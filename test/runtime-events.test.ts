@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { api } from "./helpers/http";
-import { manualRpc, names, openStream, readEvents, rpc, step, stepUntil, waitFor, type SseEvent } from "./helpers/runtime";
+import { driveRun, manualRpc, names, openStream, readEvents, step, type SseEvent } from "./helpers/runtime";
 
 const runEventsOnly = (events: SseEvent[]) => events.filter((e) => !["system_ready", "heartbeat", "system_shutdown"].includes(e.event));
 
 describe("GET /runs/{run_id}/events", () => {
   it("replays from Last-Event-ID with nothing lost or duplicated", async () => {
     const user = await newUser();
-    const runId = (await rpc(user.token, "hydra.run", { intent: "Research the deploy pipeline" })).body.result.run_id;
-    await waitFor(user.token, runId, (r) => r.status === "completed");
+    const runId = (await manualRpc(user.token, "hydra.run", { intent: "Research the deploy pipeline" })).body.result.run_id;
+    expect((await driveRun(user.token, runId)).status).toBe("completed");
 
     const full = runEventsOnly((await readEvents(await openStream(user.token, `/runs/${runId}/events`), () => false)).events);
     const cut = 5;
@@ -26,7 +26,7 @@ describe("GET /runs/{run_id}/events", () => {
     await step(runId, 2);
     const stream = await openStream(user.token, `/runs/${runId}/events`);
     const reading = readEvents(stream, (e) => e.some((x) => x.event === "system_shutdown"), 10_000);
-    await stepUntil(user.token, runId, (r) => r.status === "completed");
+    await driveRun(user.token, runId);
     const { events, ended } = await reading;
     expect(ended || events.at(-1)?.event === "system_shutdown").toBe(true);
     const ids = runEventsOnly(events).map((e) => Number(e.id));
@@ -71,7 +71,7 @@ describe("GET /events", () => {
     expect(stream.headers.get("Content-Type")).toContain("text/event-stream");
     const runId = (await manualRpc(user.token, "hydra.run", { intent: "Research the hub" })).body.result.run_id;
     await manualRpc(other.token, "hydra.run", { intent: "Someone else's work" });
-    await stepUntil(user.token, runId, (r) => r.status === "completed");
+    await driveRun(user.token, runId);
     const live = await readEvents(stream, (e) => e.some((x) => x.event === "run_completed"));
     expect(live.events[0]!.event).toBe("system_ready");
     const liveRun = runEventsOnly(live.events);

@@ -3,8 +3,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { estimateTokens, offlinePlan } from "../src/runtime/planner/offline";
 import { newUser } from "./helpers/auth";
+import { bugFixManifest } from "./helpers/fixtures";
 import { llmScenario, planAnswer } from "./helpers/llm";
-import { manualRpc, openStream, readEvents, runObject, stepUntil } from "./helpers/runtime";
+import { createWorkflow } from "./helpers/workflows";
+import { driveRun, manualRpc, openStream, readEvents, runObject, stepUntil } from "./helpers/runtime";
 
 /** What the offline planner counts for its own plan of `intent`. */
 const offlineEstimate = (intent: string) => estimateTokens(intent, JSON.stringify(offlinePlan(intent)));
@@ -37,7 +39,15 @@ describe("OpenAI-compatible LLM provider (local stand-in)", () => {
       { content: "The login flow drops the session cookie.", usage: { prompt_tokens: 30, completion_tokens: 15, total_tokens: 45 } },
     ]);
     const runId = await startWith(user.token, llm.env, "Fix the login bug");
-    const run = await stepUntil(user.token, runId, finished);
+    // The LLM step runs in the Worker; the code edit is a workstation's, with the answer as its input.
+    let fixInputs: unknown;
+    const run = await driveRun(user.token, runId, {
+      outputOf: (a) => {
+        fixInputs = a.inputs;
+        return "Fixed the cookie";
+      },
+    });
+    expect(fixInputs).toEqual({ research: { outcome: "success", output: "The login flow drops the session cookie." } });
 
     expect(run).toMatchObject({ status: "completed", tokens_used: 168, error: null });
     expect(run.steps.map((s: any) => [s.phase, s.description, s.status, s.outcome])).toEqual([
@@ -45,11 +55,12 @@ describe("OpenAI-compatible LLM provider (local stand-in)", () => {
       ["think", expect.any(String), "completed", "success"],
       ["decide", expect.any(String), "completed", "success"],
       ["act", "Research the login flow", "completed", "success"],
-      ["act", "Fix the login bug", "completed", "delegated"],
+      ["act", "Fix the login bug", "completed", "success"],
       ["learn", expect.any(String), "completed", "success"],
     ]);
     expect(run.steps[1].result).toMatchObject({ planner: "llm", planned_steps: 2 });
-    expect(run.steps[3].result).toEqual({ output: "The login flow drops the session cookie." });
+    expect(run.steps[3]).toMatchObject({ output: "The login flow drops the session cookie.", tokens: 45, attempts: 1 });
+    expect(run.steps[4]).toMatchObject({ output: "Fixed the cookie", attempts: 1 });
 
     const calls = await llm.calls();
     expect(calls).toHaveLength(2);
@@ -88,9 +99,9 @@ describe("OpenAI-compatible LLM provider (local stand-in)", () => {
       planned_steps: 2,
       note: "LLM planner failed (LLM provider answered HTTP 500); used the offline planner",
     });
-    expect(run.steps.filter((s: any) => s.phase === "act").map((s: any) => [s.action, s.result])).toEqual([
-      ["research_agent", { output: "notes" }],
-      ["review_agent", { output: "notes" }],
+    expect(run.steps.filter((s: any) => s.phase === "act").map((s: any) => [s.action, s.output])).toEqual([
+      ["research_agent", "notes"],
+      ["review_agent", "notes"],
     ]);
     // The offline plan's own estimate plus the provider's reported usage of both executor calls.
     expect(run.tokens_used).toBe(offlineEstimate("Research the billing flow") + 7 + 7);
@@ -142,5 +153,33 @@ describe("OpenAI-compatible LLM provider (local stand-in)", () => {
     const { events, text } = await everythingVisible(user.token, runId, run);
     expect(events.find((e) => e.event === "run_error")?.data).toEqual({ run_id: runId, error: "1 step(s) failed: Research the login flow" });
     expect(text).not.toContain("UPSTREAM-SECRET-BODY");
+  });
+
+  it("retries an LLM step as its retry policy allows, and gives the answer to the next step as input", async () => {
+    const user = await newUser();
+    const llm = await llmScenario([
+      { status: 503, body: { error: { message: "busy" } } },
+      { content: "Use a mutex.", usage: { total_tokens: 9 } },
+    ]);
+    const manifest = {
+      ...bugFixManifest(),
+      steps: [
+        { id: "plan", name: "Plan the fix", action: "planning_agent", retry: { max_attempts: 2 }, timeout_seconds: 30 },
+        { id: "apply", name: "Apply it", action: "code_agent", depends_on: ["plan"] },
+      ],
+    };
+    const workflow = await createWorkflow(user.token, { manifest });
+    const runId = (await manualRpc(user.token, "hydra.run", { workflowId: workflow.workflowId }, llm.env)).body.result.run_id;
+    let inputs: unknown;
+    const run = await driveRun(user.token, runId, { outputOf: (a) => ((inputs = a.inputs), "applied") });
+    expect(run.status).toBe("completed");
+    const plan = run.steps.find((s: any) => s.key === "plan");
+    expect(plan).toMatchObject({ status: "completed", attempts: 2, output: "Use a mutex.", tokens: 9 });
+    expect(plan.attempt_history.map((a: any) => [a.outcome, a.error])).toEqual([
+      ["failed", "LLM provider answered HTTP 503"],
+      ["succeeded", undefined],
+    ]);
+    expect(inputs).toEqual({ plan: { outcome: "success", output: "Use a mutex." } });
+    expect((await llm.calls()).length).toBe(2);
   });
 });

@@ -7,7 +7,7 @@ import { scoreRisk } from "../src/runtime/risk";
 import { offlinePlan } from "../src/runtime/planner/offline";
 import { newUser } from "./helpers/auth";
 import { readResponse, request } from "./helpers/http";
-import { manualRpc, stepUntil } from "./helpers/runtime";
+import { driveRun, manualRpc } from "./helpers/runtime";
 
 describe("risk table", () => {
   it("scores by action and parameters and picks the gate", () => {
@@ -20,7 +20,10 @@ describe("risk table", () => {
     expect(scoreRisk("shell_execute", { command: "rm -rf /" })).toMatchObject({ score: 0.95, gate: "block" });
     expect(scoreRisk("execute_command", { command: "git push --force origin main" })).toMatchObject({ gate: "block" });
     expect(scoreRisk("database_integration", { sql: "DROP TABLE users" })).toMatchObject({ gate: "block" });
-    expect(scoreRisk("research_agent", { question: "why did rm -rf break?" })).toMatchObject({ gate: "proceed" });
+    // Destructive parameters count whatever the action is called.
+    expect(scoreRisk("analyze_code", { command: "rm -rf /" })).toMatchObject({ score: 0.95, gate: "block", reason: "Recursive forced delete (rm -rf)" });
+    expect(scoreRisk("research_agent", { note: "then DROP TABLE users" })).toMatchObject({ gate: "block" });
+    expect(scoreRisk("research_agent", { question: "why is the cache slow?" })).toMatchObject({ gate: "proceed" });
   });
 });
 
@@ -35,7 +38,7 @@ describe("integration URLs", () => {
   it("a run calling a private address fails that step without any network access", async () => {
     const user = await newUser();
     const runId = (await manualRpc(user.token, "hydra.run", { intent: "Fetch https://127.0.0.1/admin" })).body.result.run_id;
-    const done = await stepUntil(user.token, runId, (r) => r.status === "failed");
+    const done = await driveRun(user.token, runId);
     expect(done.steps.find((s: any) => s.action === "api_integration")).toMatchObject({
       status: "failed",
       error: "Refused: private and loopback addresses are not allowed",

@@ -52,7 +52,8 @@ export async function findUserByApiKey(db: Database, key: string, now: Date): Pr
     .select({ user: users, keyId: apiKeys.id, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.keyHash, keyHash))
+    // A key of an account being deleted never authenticates (its rows go with the deletion batch).
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(users.deletedAt)))
     .get();
   if (!found) return null;
   const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS).toISOString();

@@ -28,8 +28,14 @@ export async function verifyCredential(
   if (!header) throw unauthorized(missingMessage);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized("Authorization header must be 'Bearer <token or API key>'");
-  const credential = match[1]!;
+  return verifyCredentialValue(c, match[1]!);
+}
 
+/** Verifies one credential string (API key by hash in D1, token by signature); 401 otherwise. */
+export async function verifyCredentialValue(c: Context<AppEnv>, credential: string): Promise<VerifiedCredential> {
+  if (credential.length > c.var.config.MAX_TOKEN_BYTES) {
+    throw unauthorized(`Credential is larger than ${c.var.config.MAX_TOKEN_BYTES} bytes`);
+  }
   if (credential.startsWith(API_KEY_PREFIX)) {
     const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
     if (!user) throw unauthorized("API key is invalid or revoked");
@@ -45,7 +51,11 @@ export async function verifyCredential(
 
 /** Resolves the request's credential to a user, creating the user on first sight. */
 export async function authenticateRequest(c: Context<AppEnv>): Promise<AuthenticatedUser> {
-  const credential = await verifyCredential(c);
+  return userOfCredential(c, await verifyCredential(c));
+}
+
+/** The user a verified credential belongs to, created on first sight of a token. */
+export async function userOfCredential(c: Context<AppEnv>, credential: VerifiedCredential): Promise<AuthenticatedUser> {
   if (credential.kind === "api_key") {
     const { user } = credential;
     return { id: user.id, email: user.email, plan: user.plan, via: "api_key" };

@@ -2,9 +2,9 @@ import type Stripe from "stripe";
 import type { Database } from "../db/client";
 import type { Config } from "../env";
 import type { Logger } from "../log";
-import { isPlan, type Plan } from "../plans";
+import type { Plan } from "../plans";
 import { PAID_STATUSES } from "./service";
-import { PRICE_KEYS, planForStripePrice, type PriceKey } from "./stripe";
+import { planForStripePrice } from "./stripe";
 import { existingUser, recordByCustomer, type RecordFields } from "./webhook-sql";
 
 /** What one event does: whose record, which fields; or why it is acknowledged without effect. */
@@ -16,27 +16,30 @@ const idOf = (value: string | { id: string } | null | undefined) =>
 const isoFromUnix = (seconds: number | null | undefined) =>
   typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : null;
 
-/** From our checkout metadata (plan, or the public price key), else from expanded line items. */
-function planOfSession(config: Config, session: Stripe.Checkout.Session): Plan | null {
-  const metadata = session.metadata ?? {};
-  if (isPlan(metadata.plan) && metadata.plan !== "free") return metadata.plan;
-  const key = metadata.priceKey ?? metadata.priceId;
-  if (key && key in PRICE_KEYS) return PRICE_KEYS[key as PriceKey].plan;
-  return planForStripePrice(config, session.line_items?.data?.[0]?.price?.id);
-}
-
-async function checkoutCompleted(db: Database, config: Config, session: Stripe.Checkout.Session): Promise<Effect> {
+/**
+ * A completed checkout only links the Stripe customer and subscription to the user. The plan is
+ * never taken from it (its metadata is ours to write but not proof of payment): it follows from
+ * the subscription events, which carry the subscription's items and their configured prices.
+ */
+async function checkoutCompleted(db: Database, session: Stripe.Checkout.Session): Promise<Effect> {
   const userId = await existingUser(db, session.client_reference_id ?? session.metadata?.userId);
   if (!userId) return { ignored: "no such user" };
-  const plan = planOfSession(config, session);
-  const fields: RecordFields = {
-    customerId: idOf(session.customer),
-    subscriptionId: idOf(session.subscription),
-  };
-  // The plan rides on the session's metadata (set at checkout); the subscription events that
-  // follow carry the authoritative price, status and period.
-  if (plan && (session.status ?? "complete") === "complete") Object.assign(fields, { plan, status: "active" });
-  return { userId, fields };
+  return { userId, fields: { customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) } };
+}
+
+const PLAN_RANK: Record<Plan, number> = { free: 0, pro: 1, team: 2, enterprise: 3 };
+
+/**
+ * The plan a subscription pays for: the best plan among its items whose price is one of the
+ * configured price ids. Metadata is ignored, and no configured price maps to enterprise.
+ */
+function paidPlanOf(config: Config, subscription: Stripe.Subscription): Plan | null {
+  let best: Plan | null = null;
+  for (const item of subscription.items?.data ?? []) {
+    const plan = planForStripePrice(config, item?.price?.id);
+    if (plan && plan !== "enterprise" && (!best || PLAN_RANK[plan] > PLAN_RANK[best])) best = plan;
+  }
+  return best;
 }
 
 /** Period fields live on the subscription item since Stripe API 2025-03-31; older payloads have them on the subscription. */
@@ -70,9 +73,11 @@ async function subscriptionChanged(
   if (!deleted && current?.subscriptionId === subscription.id && current.status === "canceled") {
     return { ignored: "subscription is already canceled" };
   }
-  const priceId = subscription.items?.data?.[0]?.price?.id ?? null;
-  const paidPlan: Plan | null =
-    planForStripePrice(config, priceId) ?? (isPlan(subscription.metadata?.plan) ? subscription.metadata!.plan as Plan : null);
+  const paidPlan = paidPlanOf(config, subscription);
+  const priceId =
+    subscription.items?.data?.find((item) => planForStripePrice(config, item?.price?.id))?.price?.id ??
+    subscription.items?.data?.[0]?.price?.id ??
+    null;
   const paying = !deleted && PAID_STATUSES.has(subscription.status);
   if (paying && !paidPlan) {
     log.error("stripe price is not mapped to a plan", { priceId });
@@ -103,7 +108,7 @@ async function paymentFailed(db: Database, invoice: Stripe.Invoice): Promise<Eff
 export async function effectOf(db: Database, config: Config, log: Logger, event: Stripe.Event): Promise<Effect> {
   switch (event.type) {
     case "checkout.session.completed":
-      return checkoutCompleted(db, config, event.data.object);
+      return checkoutCompleted(db, event.data.object);
     case "customer.subscription.created":
     case "customer.subscription.updated":
       return subscriptionChanged(db, config, log, event.data.object, false);

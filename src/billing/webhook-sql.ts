@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { billingRecords, stripeEvents, users } from "../db/schema";
 
@@ -8,7 +8,7 @@ export type RecordFields = Partial<Omit<typeof billingRecords.$inferInsert, "use
 /** The id back if such a user exists (events may outlive a deleted account). */
 export async function existingUser(db: Database, userId: string | null | undefined): Promise<string | null> {
   if (!userId) return null;
-  return (await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get())?.id ?? null;
+  return (await db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).get())?.id ?? null;
 }
 
 export async function recordByCustomer(db: Database, customerId: string | null) {

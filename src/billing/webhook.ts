@@ -6,6 +6,7 @@ import { errorResponses, restRouter, success } from "../openapi/route";
 import { effectOf } from "./webhook-effects";
 import { effectStatements, isProcessed, markProcessedStatement } from "./webhook-sql";
 import { verifiedEvent } from "./webhook-verify";
+import { isAccountDeletedError } from "../users/tombstone";
 
 const receiptSchema = z.object({
   received: z.literal(true),
@@ -48,6 +49,11 @@ export const webhookRoutes = restRouter().openapi(
     try {
       await db.batch(statements);
     } catch (err) {
+      // The account was deleted while this event was processed: nothing to apply it to.
+      if (isAccountDeletedError(err)) {
+        await db.batch([markProcessed]);
+        return ok(c, { ...receipt, duplicate: false, ignored: "no such user" });
+      }
       // A concurrent delivery of the same event won the insert; its effect is already applied.
       if (isUniqueViolation(err)) return ok(c, { ...receipt, duplicate: true });
       throw err;

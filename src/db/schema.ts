@@ -13,6 +13,17 @@ export const users = sqliteTable("users", {
   plan: text("plan", { enum: ["free", "pro", "team", "enterprise"] }).notNull().default("free"),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
+  /** Set when an account deletion starts: the account's credentials and writes are refused from then on. */
+  deletedAt: text("deleted_at"),
+});
+
+/**
+ * One row per deleted account (migrations/0002_reliability.sql, with the insert triggers that
+ * refuse writes for deleting or deleted users): tokens issued before `deletedAt` stay refused.
+ */
+export const deletedUsers = sqliteTable("deleted_users", {
+  userId: text("user_id").primaryKey(),
+  deletedAt: text("deleted_at").notNull(),
 });
 
 export const apiKeys = sqliteTable(
@@ -126,6 +137,8 @@ export const deployments = sqliteTable(
     enabledAdapters: text("enabled_adapters", { mode: "json" }).$type<string[]>().notNull(),
     status: text("status", { enum: ["active", "inactive"] }).notNull().default("active"),
     allowAnonymous: integer("allow_anonymous", { mode: "boolean" }).notNull().default(false),
+    /** Whether /mcp/{id} advertises OAuth sign-in (discovery documents); header credentials work in both. */
+    authMode: text("auth_mode", { enum: ["header", "oauth"] }).notNull().default("oauth"),
     lastConnectedAt: text("last_connected_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
@@ -169,6 +182,20 @@ export const deploymentUsageDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.deploymentId, t.day, t.adapter] })],
 );
 
+/**
+ * 2026-07-28 clients send no initialize, so a "connection" is the first request of a client
+ * identity on a deployment in a UTC hour; a row here says that hour was already counted.
+ */
+export const mcpClientHours = sqliteTable(
+  "mcp_client_hours",
+  {
+    deploymentId: text("deployment_id").notNull(),
+    hour: text("hour").notNull(), // YYYY-MM-DDTHH (UTC)
+    clientKey: text("client_key").notNull(), // SHA-256 of (credential subject, client name), hex
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.hour, t.clientKey] })],
+);
+
 /** Run history written by the runtime's learn phase; live state lives in the run's Durable Object. */
 export const runs = sqliteTable(
   "runs",
@@ -186,7 +213,11 @@ export const runs = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     completedAt: text("completed_at"),
   },
-  (t) => [index("runs_user_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    index("runs_user_idx").on(t.userId, t.createdAt),
+    index("runs_user_status_idx").on(t.userId, t.status, t.createdAt),
+    index("runs_user_workflow_idx").on(t.userId, t.workflowId, t.createdAt),
+  ],
 );
 
 /** Maps an approval id to its run so `hydra.approve` can find the right Durable Object. */

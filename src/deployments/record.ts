@@ -45,11 +45,15 @@ export interface DeploymentRecord {
   description: string | null;
   status: "active" | "inactive";
   allowAnonymous: boolean;
+  /** Absent in records written before OAuth sign-in existed: read it with `authModeOf`. */
+  authMode?: "header" | "oauth";
   enabledAdapters: Adapter[];
   workflows: ServedWorkflow[];
   /** Index-aligned with `workflows`. */
   rendered: Record<Adapter, RenderedWorkflow[]>;
 }
+
+export const authModeOf = (record: DeploymentRecord): "header" | "oauth" => record.authMode ?? "oauth";
 
 const MAX_PROMPT_NAME = 64;
 
@@ -146,14 +150,31 @@ export function buildRecord(row: DeploymentRow, contents: Record<Adapter, Adapte
     description: row.description,
     status: row.status,
     allowAnonymous: row.allowAnonymous,
+    authMode: row.authMode,
     enabledAdapters: ADAPTERS.filter((a) => row.enabledAdapters.includes(a)),
     workflows: contents.claude.workflows.map(({ text: _t, functions: _f, ...served }) => served),
     rendered,
   };
 }
 
-export async function writeRecord(kv: KVNamespace, record: DeploymentRecord): Promise<void> {
-  await kv.put(deploymentKvKey(record.deploymentId), JSON.stringify(record));
+/**
+ * KV records expire: a record can never outlive its deployment row by more than this, whatever
+ * happened between the D1 write and the KV write. A missing record is rebuilt from D1.
+ */
+export const DEPLOYMENT_RECORD_TTL_SECONDS = 24 * 3600;
+
+/**
+ * Writes the record, then confirms the deployment row still exists: a deletion that committed
+ * between our D1 read and this KV write would otherwise leave a record serving a deleted
+ * deployment (the deletion drops KV before and after its batch; this closes the gap after it).
+ */
+export async function writeRecord(db: Database, kv: KVNamespace, record: DeploymentRecord): Promise<boolean> {
+  const key = deploymentKvKey(record.deploymentId);
+  await kv.put(key, JSON.stringify(record), { expirationTtl: DEPLOYMENT_RECORD_TTL_SECONDS });
+  const still = await db.select({ id: deployments.id }).from(deployments).where(eq(deployments.id, record.deploymentId)).get();
+  if (still) return true;
+  await kv.delete(key);
+  return false;
 }
 
 /**
@@ -179,7 +200,7 @@ export async function republishDeployment(db: Database, kv: KVNamespace, deploym
   const [first, ...rest] = promptUpsertStatements(db, deploymentId, contents, now.toISOString());
   await db.batch([first!, ...rest]);
   const record = buildRecord(deployment, contents);
-  await writeRecord(kv, record);
+  if (!(await writeRecord(db, kv, record))) return null;
   return { row: deployment, record };
 }
 
@@ -196,8 +217,7 @@ export async function rebuildRecord(db: Database, kv: KVNamespace, deploymentId:
     return (await republishDeployment(db, kv, deploymentId, now))?.record ?? null;
   }
   const record = buildRecord(row, contents as Record<Adapter, AdapterPromptsContent>);
-  await writeRecord(kv, record);
-  return record;
+  return (await writeRecord(db, kv, record)) ? record : null;
 }
 
 /** Remembers for a minute that an id has no deployment, so probing random ids cannot hammer D1. */

@@ -5,6 +5,7 @@ import { healthProbeStub } from "../runtime/user-hub";
 const PROBE_TIMEOUT_MS = 2_000;
 
 type Probe = { status: "ok" | "error"; latency_ms: number; error?: string };
+type SisterStatus = "ok" | "degraded" | "not_connected";
 
 export interface HealthReport {
   status: "ok" | "degraded";
@@ -15,6 +16,8 @@ export interface HealthReport {
     durable_objects: Probe;
     llm_provider: { status: "configured" | "not_configured"; model?: string };
   };
+  /** The documented one-word view of the same checks (an unconfigured provider is not connected). */
+  sisters: { d1: SisterStatus; kv: SisterStatus; durable_objects: SisterStatus; llm_provider: SisterStatus };
 }
 
 async function probe<T>(check: () => Promise<T>): Promise<{ probe: Probe; value?: T }> {
@@ -34,6 +37,8 @@ async function probe<T>(check: () => Promise<T>): Promise<{ probe: Probe; value?
     if (timer !== undefined) clearTimeout(timer);
   }
 }
+
+const sister = (p: Probe): SisterStatus => (p.status === "ok" ? "ok" : "degraded");
 
 /**
  * Real checks of every dependency: D1 answers a query, KV answers a read, a Durable Object
@@ -55,6 +60,12 @@ export async function checkHealth(env: Bindings, config: Config): Promise<Health
       kv: kv.probe,
       durable_objects: durableObjects.probe,
       llm_provider: llm ? { status: "configured", model: llm.model } : { status: "not_configured" },
+    },
+    sisters: {
+      d1: sister(d1.probe),
+      kv: sister(kv.probe),
+      durable_objects: sister(durableObjects.probe),
+      llm_provider: llm ? "ok" : "not_connected",
     },
   };
 }

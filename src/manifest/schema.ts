@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { conditionProblem, conditionReferences } from "./condition";
 import { findGraphProblems } from "./graph";
 
 
@@ -25,8 +26,17 @@ export const stepSchema = z.object({
   agent: z.string().max(100).optional(),
   depends_on: z.array(z.string()).max(100).optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),
-  condition: z.string().max(1000).optional(),
-  retry: z.object({ max_attempts: z.number().int().min(1).max(10).optional() }).loose().optional(),
+  /** CEL over `steps.<id>.outcome|output` and `run.intent`; checked at create/update time. */
+  condition: z.string().min(1).max(1000).optional(),
+  retry: z
+    .object({
+      max_attempts: z.number().int().min(1).max(10).optional(),
+      backoff_seconds: z.number().min(0).max(3600).optional(),
+    })
+    .loose()
+    .optional(),
+  /** Bounds an LLM/HTTP call, and is the lease of a delegated action. */
+  timeout_seconds: z.number().int().min(5).max(86_400).optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 
@@ -74,8 +84,12 @@ export const manifestSchema = z
   })
   .superRefine(
     (manifest, ctx) => {
-      for (const problem of findGraphProblems(graphStepsOf(manifest.steps))) {
+      const graphProblems = findGraphProblems(graphStepsOf(manifest.steps));
+      for (const problem of graphProblems) {
         ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+      }
+      if (graphProblems.length === 0) {
+        for (const problem of conditionProblems(manifest.steps)) ctx.addIssue({ code: "custom", ...problem });
       }
     },
     // Runs even when a step has other problems (say an unknown action), so one response lists
@@ -98,6 +112,35 @@ function graphStepsOf(steps: unknown): { id: string; depends_on?: string[] }[] {
     depends_on:
       Array.isArray(s.depends_on) && s.depends_on.every((d) => typeof d === "string") ? (s.depends_on as string[]) : [],
   }));
+}
+
+/**
+ * Conditions must parse as boolean CEL and may read only other steps; the steps they read are
+ * waited for like dependencies, so those edges must not close a cycle either.
+ */
+function conditionProblems(steps: unknown): { path: (string | number)[]; message: string }[] {
+  if (!Array.isArray(steps)) return [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const ids = new Set(steps.map((s) => (s as { id?: unknown }).id));
+  const withRefs = graphStepsOf(steps).map((s, i) => {
+    const condition = (steps[i] as { condition?: unknown }).condition;
+    if (typeof condition !== "string") return s;
+    const path = ["steps", i, "condition"];
+    const problem = conditionProblem(condition);
+    if (problem) problems.push({ path, message: problem });
+    const refs = conditionReferences(condition);
+    for (const ref of refs) {
+      if (!ids.has(ref)) problems.push({ path, message: `condition reads unknown step '${ref}'` });
+      else if (ref === s.id) problems.push({ path, message: `condition of step '${s.id}' reads the step itself` });
+    }
+    return { id: s.id, depends_on: [...(s.depends_on ?? []), ...refs.filter((r) => ids.has(r) && r !== s.id)] };
+  });
+  if (problems.length === 0) {
+    for (const cycle of findGraphProblems(withRefs)) {
+      problems.push({ path: [...cycle.path.slice(0, 2), "condition"], message: `${cycle.message} (through a condition)` });
+    }
+  }
+  return problems;
 }
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,23 +1,43 @@
 import type { Context } from "hono";
-import { verifyCredential } from "../auth/middleware";
 import type { DeploymentRecord } from "../deployments/record";
 import type { AppEnv } from "../env";
-import { ApiError } from "../errors";
+import { ApiError, notFound } from "../errors";
+import { identifyMcpCaller } from "../oauth/mcp-access";
+
+/** Who is asking (a user id, or nobody on an anonymous deployment) and the deployment they may use. */
+export interface McpCaller {
+  userId: string | null;
+  record: DeploymentRecord;
+}
 
 /**
- * The owner's token or API key, unless the deployment allows anonymous use. A JWT is checked
- * by signature alone (its `sub` is the user id), so a token-authenticated request stays off
- * D1; an API key needs one D1 lookup by hash. 401s carry a plain `Bearer` challenge with no
- * `resource_metadata`: advertising OAuth would make Claude Code and Cursor ignore the header.
+ * Access before state, so a caller who may not use a deployment learns nothing about it:
+ * - a missing deployment is 404;
+ * - anonymous deployments: anyone, credentials ignored;
+ * - otherwise credentials (401 without or with a bad one), then someone else's deployment is
+ *   the same 404 as a missing one;
+ * - only then is an inactive deployment 423, to the owner (or anyone, when anonymous).
+ * A 401 tells an unauthenticated caller only that the id needs a credential; ids are 16 random
+ * base62 characters, so that cannot be used to find deployments.
  */
-export async function assertMayUse(c: Context<AppEnv>, record: DeploymentRecord): Promise<void> {
-  if (record.allowAnonymous) return;
-  const credential = await verifyCredential(
-    c,
-    "This deployment requires the owner's token or API key: send 'Authorization: Bearer <token or API key>'",
-  );
-  const userId = credential.kind === "api_key" ? credential.user.id : credential.identity.sub;
-  if (userId !== record.ownerId) {
-    throw new ApiError("FORBIDDEN", "Only the owner of this deployment may connect to it (it does not allow anonymous access)");
+export async function admitCaller(c: Context<AppEnv>, deploymentId: string, record: DeploymentRecord | null): Promise<McpCaller> {
+  if (!record) throw notFound("Deployment", deploymentId);
+  if (record.allowAnonymous) {
+    assertActive(record);
+    return { userId: null, record };
+  }
+  // The one credential check: header token / API key, or this deployment's OAuth access token.
+  const userId = await identifyMcpCaller(c, record);
+  if (userId !== record.ownerId) throw notFound("Deployment", deploymentId);
+  assertActive(record);
+  return { userId, record };
+}
+
+function assertActive(record: DeploymentRecord) {
+  if (record.status !== "active") {
+    throw new ApiError("LOCKED", "This deployment is inactive; its owner can re-activate it", {
+      deploymentId: record.deploymentId,
+      status: record.status,
+    });
   }
 }

@@ -1,11 +1,14 @@
-import { JSONRPC as BASE_CODES } from "../http/jsonrpc";
+import { JSONRPC as BASE_CODES, jsonRpcError } from "../http/jsonrpc";
 import type { Adapter } from "../manifest/schema";
 
 export { RpcError } from "../http/jsonrpc";
 
-/** Newest first; `initialize` echoes a supported request, else answers with the newest. */
+/** The initialize-era versions, newest first; `initialize` echoes one, else answers with the newest. */
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
+
+/** Every version served, the per-request 2026-07-28 revision first (server/discover, -32022 data). */
+export const ALL_PROTOCOL_VERSIONS = ["2026-07-28", ...SUPPORTED_PROTOCOL_VERSIONS] as const;
 
 /** JSON-RPC codes plus MCP's own resource-not-found. */
 export const JSONRPC = { ...BASE_CODES, RESOURCE_NOT_FOUND: -32002 } as const;
@@ -28,7 +31,7 @@ export function negotiateVersion(requested: unknown): string {
   return (SUPPORTED_PROTOCOL_VERSIONS as readonly unknown[]).includes(requested) ? (requested as string) : LATEST_PROTOCOL_VERSION;
 }
 
-export const isSupportedVersion = (v: string) => (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(v);
+export const isSupportedVersion = (v: string) => (ALL_PROTOCOL_VERSIONS as readonly string[]).includes(v);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -82,11 +85,7 @@ export function parseBody(body: unknown, batchesAllowed: boolean): ParsedBody {
 
 export const rpcResult = (id: JsonRpcId, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });
 
-export const rpcError = (id: JsonRpcId | null, code: number, message: string, data?: unknown) => ({
-  jsonrpc: "2.0" as const,
-  id,
-  error: data === undefined ? { code, message } : { code, message, data },
-});
+export const rpcError = jsonRpcError;
 
 /** Prefix match on clientInfo.name, case-insensitive (claude-code, cursor-vscode, codex-mcp-client, ...). */
 export function adapterForClient(name: unknown): Adapter | null {

@@ -8,7 +8,7 @@ import { JSONRPC, RpcError } from "./protocol";
  * workflow must also be reachable as a tool). Order follows the deployment: deterministic.
  */
 const WORKFLOW_TOOL_PREFIX = "workflow_";
-const TASK_ARGUMENT = { name: "task", description: "What to apply the workflow to (optional)", required: false };
+const TASK_ARGUMENT = { name: "task", description: "What to apply the workflow to (optional; the agent asks when it is missing)", required: false };
 
 const terse = (text: string, max = 160) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
@@ -16,8 +16,21 @@ function summaryOf(w: ServedWorkflow): string {
   return terse(w.manifest.intent ?? w.description ?? w.name);
 }
 
+const ASK_FOR_TASK = "Task: none given. Before you start, ask the user what to apply this workflow to.";
+
+/** Tools get the model's whole task; an empty one still tells the agent to ask. */
 function withTask(text: string, task: unknown): string {
-  return typeof task === "string" && task.trim() ? `${text}\n\nTask: ${task.trim()}` : text;
+  return typeof task === "string" && task.trim() ? `${text}\n\nTask: ${task.trim()}` : `${text}\n\n${ASK_FOR_TASK}`;
+}
+
+/**
+ * Slash commands fill prompt arguments positionally from space-split words (Claude Code:
+ * `/mcp__hydra__bug_fix_workflow login returns 500` gives task "login"), so a prompt's task
+ * may be the first word only: the text tells the agent to confirm it when it looks cut short.
+ */
+function withPromptTask(text: string, task: unknown): string {
+  if (typeof task !== "string" || !task.trim()) return `${text}\n\n${ASK_FOR_TASK}`;
+  return `${text}\n\nTask: ${task.trim()}\n(The client may pass only the first word of what the user typed. If this task looks cut short or unclear, ask the user for the full task before you start.)`;
 }
 
 const resourceUri = (w: ServedWorkflow) => `hydra://workflows/${w.workflowId}/${w.version}`;
@@ -66,7 +79,7 @@ export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Re
   const args = promptArguments(params);
   return {
     description: `${w.name} v${w.version} for ${adapter}`,
-    messages: [{ role: "user", content: { type: "text", text: withTask(renderedText(record, index, adapter), args.task) } }],
+    messages: [{ role: "user", content: { type: "text", text: withPromptTask(renderedText(record, index, adapter), args.task) } }],
   };
 }
 
@@ -139,6 +152,9 @@ export function callTool(record: DeploymentRecord, adapter: Adapter, params: Rec
   if (name === "get_workflow" || name === "render_workflow") {
     // Lenient about the argument's name: agents guess `workflow` or `name` as often as `workflowId`.
     const ref = args.workflowId ?? args.workflow ?? args.name ?? args.prompt;
+    if (ref === undefined) {
+      return toolError(`Missing required argument 'workflowId' (a workflowId or prompt name); call list_workflows for them`);
+    }
     const index = findWorkflow(record, ref);
     if (index < 0) return toolError(`Unknown workflow '${String(ref)}'; call list_workflows for the ids and names`);
     if (name === "get_workflow") return textResult(JSON.stringify(record.workflows[index]!.manifest, null, 2));

@@ -45,7 +45,7 @@ export const ACTION_RISK: Record<Action, { score: number; reason: string }> = {
   webhook_integration: { score: 0.6, reason: "Sends a webhook to an external system" },
 };
 
-/** Parameters that make a writing or executing action destructive: scored at least 0.95 and blocked. */
+/** Parameters that make any action destructive: scored at least 0.95 and blocked. */
 const DESTRUCTIVE_PATTERNS: { pattern: RegExp; reason: string }[] = [
   { pattern: /\brm\s+(-[a-z]*r[a-z]*f|-[a-z]*f[a-z]*r|--recursive\s+--force|--force\s+--recursive)\b/i, reason: "Recursive forced delete (rm -rf)" },
   { pattern: /\bgit\s+push\b[^\n]*(--force\b|--force-with-lease\b|\s-f\b|\s\+\S)/i, reason: "Force push rewrites shared history" },
@@ -74,8 +74,9 @@ export function scoreRisk(action: Action, parameters: Record<string, unknown>): 
     }
   }
 
-  // Reads and analysis cannot destroy anything, whatever text their parameters mention.
-  const text = base.score >= RISK_NOTICE ? JSON.stringify(parameters) : "";
+  // Scored on what the step will do, not on what it is called: a "read" carrying a destructive
+  // command is as dangerous as a shell step (the workstation may well run it).
+  const text = JSON.stringify(parameters);
   for (const { pattern, reason: destructive } of DESTRUCTIVE_PATTERNS) {
     if (pattern.test(text)) {
       score = Math.max(score, 0.95);

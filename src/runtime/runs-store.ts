@@ -77,3 +77,19 @@ export async function getOwnedApprovalRow(db: Database, approvalId: string, user
     .where(and(eq(runApprovals.id, approvalId), eq(runApprovals.userId, userId)))
     .get();
 }
+
+/** A run as hydra.runs lists it (and the base of a finished run's hydra.status view). */
+export function runSummary(row: RunRow) {
+  return {
+    id: row.id,
+    intent: row.intent,
+    status: row.status as RunStatus,
+    workflow_id: row.workflowId,
+    workflow_version: row.workflowVersion,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+    completed_at: row.completedAt,
+    tokens_used: row.tokensUsed,
+    error: row.error,
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACTIONS } from "../manifest/schema";
 
 const runId = z.string().trim().min(1, "run_id is required").max(100);
 
@@ -38,6 +39,46 @@ export const approveParams = z
     approval_id: z.string().trim().min(1, "approval_id is required").max(100),
     decision: z.enum(["approved", "denied"], { error: 'decision must be "approved" or "denied"' }),
     reason: z.string().max(500).optional(),
+    /** The parameters the person saw; a mismatch is refused (`parameters_changed`). */
+    parameters_hash: z.string().regex(/^[0-9a-fA-F]{64}$/, "parameters_hash must be a hex sha256").optional(),
+  })
+  .strict();
+
+export const MAX_WAIT_SECONDS = 25;
+/** Reported outputs are bounded (64 KB of UTF-8). */
+export const MAX_OUTPUT_BYTES = 64 * 1024;
+
+const actionId = z.string().trim().min(1, "action_id is required").max(200);
+
+export const nextActionParams = z
+  .object({
+    run_id: runId.optional(),
+    wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS, `wait_seconds must be between 0 and ${MAX_WAIT_SECONDS}`).default(0),
+    /** Only claim actions of these types (a script that can only run commands leaves the rest). */
+    actions: z.array(z.enum(ACTIONS)).min(1).max(ACTIONS.length).optional(),
+  })
+  .strict();
+
+export const heartbeatParams = z.object({ action_id: actionId }).strict();
+
+export const reportParams = z
+  .object({
+    action_id: actionId,
+    outcome: z.enum(["succeeded", "failed"], { error: 'outcome must be "succeeded" or "failed"' }),
+    output: z
+      .string()
+      .refine((v) => new TextEncoder().encode(v).length <= MAX_OUTPUT_BYTES, `output must be at most ${MAX_OUTPUT_BYTES} bytes`)
+      .optional(),
+    error: z.string().max(4000).optional(),
+  })
+  .strict();
+
+export const runsParams = z
+  .object({
+    limit: z.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(1000).optional(),
+    status: z.enum(["pending", "running", "completed", "failed", "cancelled", "frozen"]).optional(),
+    workflow_id: z.string().trim().min(1).max(100).optional(),
   })
   .strict();
 

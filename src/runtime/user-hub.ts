@@ -3,6 +3,7 @@ import type { Bindings } from "../env";
 import { EventLog } from "./event-log";
 import { parseLastEventId, SubscriberSet } from "./sse";
 import type { StoredEvent } from "./types";
+import { waitForWake, wakeAll } from "./wake";
 
 /** The newest events kept per user for /events replay. */
 export const HUB_EVENT_RETENTION = 1000;
@@ -28,6 +29,8 @@ export class UserHub extends DurableObject<Bindings> {
   private readonly subscribers = new SubscriberSet();
   /** When this object instance started; reported as the runtime's uptime by health checks. */
   private readonly startedAt = Date.now();
+  /** hydra.next_action long polls across the user's runs, woken when an action is delegated. */
+  private readonly actionWaiters = new Set<() => void>();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -42,6 +45,7 @@ export class UserHub extends DurableObject<Bindings> {
     const fresh = events.filter((e) => e.seq > seen).sort((a, b) => a.seq - b.seq);
     if (fresh.length === 0) return 0;
     let seq = kv.get<number>("seq") ?? 0;
+    const delegated = fresh.filter((e) => e.event === "action_delegated").length;
     const stored: StoredEvent[] = [];
     this.ctx.storage.transactionSync(() => {
       for (const e of fresh) {
@@ -51,9 +55,23 @@ export class UserHub extends DurableObject<Bindings> {
       }
       kv.put("seq", seq);
       kv.put(seenKey, fresh[fresh.length - 1]!.seq);
+      if (delegated > 0) kv.put("actions", this.actionCount() + delegated);
     });
     this.subscribers.broadcast(stored);
+    if (delegated > 0) wakeAll(this.actionWaiters);
     return stored.length;
+  }
+
+  /** How many actions the user's runs have delegated so far (a change counter for long polls). */
+  actionCount(): number {
+    return this.ctx.storage.kv.get<number>("actions") ?? 0;
+  }
+
+  /** Resolves once more than `seen` actions were delegated, or after `ms`; answers the count. */
+  async waitForAction(seen: number, ms: number): Promise<number> {
+    if (this.actionCount() > seen || ms <= 0) return this.actionCount();
+    await waitForWake(this.actionWaiters, ms);
+    return this.actionCount();
   }
 
   /** Account deletion: ends the user's streams and forgets their event log. */

@@ -1,4 +1,5 @@
-import type { RunState, RunStatus, StepRecord } from "./types";
+import { approvalView } from "./run/approvals";
+import type { AttemptRecord, RunState, RunStatus, StepInput, StepRecord } from "./types";
 
 export interface StepView {
   id: string;
@@ -14,6 +15,23 @@ export interface StepView {
   duration_ms?: number;
   result?: unknown;
   error?: string;
+  /** The manifest (or plan) step id: the key of this step in its dependents' inputs. */
+  key?: string;
+  inputs?: Record<string, StepInput>;
+  output?: unknown;
+  attempts?: number;
+  attempt_history?: AttemptRecord[];
+  tokens?: number;
+}
+
+export type ApprovalView = ReturnType<typeof approvalView>;
+
+export interface ActionSummary {
+  action_id: string;
+  step_id: string;
+  attempt: number;
+  state: string;
+  lease_expires_at: string | null;
 }
 
 export interface RunView {
@@ -28,7 +46,11 @@ export interface RunView {
   tokens_used: number;
   error: string | null;
   steps: StepView[];
-  pending_approval: { approval_id: string; step_id: string; action: string; risk_score: number; reason: string; expires_at: string } | null;
+  /** The oldest of `pending_approvals` (kept for clients of one approval at a time). */
+  pending_approval: ApprovalView | null;
+  pending_approvals: ApprovalView[];
+  /** Open actions (ready for a workstation or leased to one). */
+  actions: ActionSummary[];
 }
 
 export function stepView(step: StepRecord): StepView {
@@ -45,12 +67,18 @@ export function stepView(step: StepRecord): StepView {
     ...(step.durationMs !== undefined ? { duration_ms: step.durationMs } : {}),
     ...(step.result !== undefined ? { result: step.result } : {}),
     ...(step.error ? { error: step.error } : {}),
+    ...(step.key ? { key: step.key } : {}),
+    ...(step.inputs ? { inputs: step.inputs } : {}),
+    ...(step.output !== undefined ? { output: step.output } : {}),
+    ...(step.attempts !== undefined ? { attempts: step.attempts } : {}),
+    ...(step.attemptLog ? { attempt_history: step.attemptLog } : {}),
+    ...(step.tokens !== undefined ? { tokens: step.tokens } : {}),
   };
 }
 
 /** hydra.status's shape of a live run (the D1 row gives the same shape for history). */
 export function runView(s: RunState): RunView {
-  const pending = s.pendingApproval;
+  const pending = s.pendingApprovals.filter((a) => !a.decision).map((a) => approvalView(s, a));
   return {
     id: s.id,
     intent: s.intent,
@@ -63,16 +91,10 @@ export function runView(s: RunState): RunView {
     tokens_used: s.tokensUsed,
     error: s.error,
     steps: s.steps.map(stepView),
-    pending_approval:
-      pending && !pending.decision
-        ? {
-            approval_id: pending.approval_id,
-            step_id: pending.step_id,
-            action: pending.action,
-            risk_score: pending.risk_score,
-            reason: pending.reason,
-            expires_at: pending.expires_at,
-          }
-        : null,
+    pending_approval: pending[0] ?? null,
+    pending_approvals: pending,
+    actions: s.actions
+      .filter((a) => a.state === "ready" || a.state === "leased")
+      .map((a) => ({ action_id: a.action_id, step_id: a.step_id, attempt: a.attempt, state: a.state, lease_expires_at: a.lease_expires_at })),
   };
 }

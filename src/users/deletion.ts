@@ -6,6 +6,8 @@ import {
   billingRecords,
   deploymentPrompts,
   deploymentUsageDaily,
+  deletedUsers,
+  mcpClientHours,
   deploymentWorkflows,
   deployments,
   libraryEntries,
@@ -19,8 +21,9 @@ import {
 import { cancelSubscriptionNow, getBillingRecord } from "../billing/service";
 import { createStripeClient, isStripeConfigured } from "../billing/stripe";
 import type { Bindings, Config } from "../env";
-import { eraseRuns, killActiveRuns } from "../runtime/service";
+import { eraseRuns, killActiveRuns, runStub } from "../runtime/service";
 import { deploymentKvKey, refreshDeployments } from "../deployments/record";
+import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
 
 
@@ -54,7 +57,7 @@ export async function collectAccount(db: Database, kv: KVNamespace, userId: stri
       .where(and(ne(libraryEntries.userId, userId), inArray(libraryEntries.workflowId, ownWorkflows))),
     db.select({ n: count() }).from(billingRecords).where(eq(billingRecords.userId, userId)),
     db.select({ n: count() }).from(apiKeys).where(eq(apiKeys.userId, userId)),
-    db.select({ n: count() }).from(runs).where(eq(runs.userId, userId)),
+    db.select({ id: runs.id }).from(runs).where(eq(runs.userId, userId)),
     // Other users' deployments that serve this user's workflows: they lose those workflows.
     db
       .selectDistinct({ id: deploymentWorkflows.deploymentId })
@@ -79,7 +82,8 @@ export async function collectAccount(db: Database, kv: KVNamespace, userId: stri
     billingRecords: billing[0]?.n ?? 0,
   };
   return {
-    alsoDeleted: { apiKeys: keys[0]?.n ?? 0, runs: runRows[0]?.n ?? 0 },
+    alsoDeleted: { apiKeys: keys[0]?.n ?? 0, runs: runRows.length },
+    runIds: runRows.map((r) => r.id),
     workflowIds: wf.map((w) => w.id),
     deploymentIds,
     otherDeploymentIds: affected.map((d) => d.id),
@@ -91,7 +95,13 @@ export async function collectAccount(db: Database, kv: KVNamespace, userId: stri
  * Every row the account owns, as one batch (one D1 transaction: all or nothing). Counters on
  * other users' workflows that this user's ratings and subscriptions fed are corrected first.
  */
-export function accountDeletionStatements(db: Database, userId: string, workflowIds: string[]): BatchItem<"sqlite">[] {
+export function accountDeletionStatements(
+  db: Database,
+  userId: string,
+  workflowIds: string[],
+  deploymentIds: string[],
+  deletedAt: string,
+): BatchItem<"sqlite">[] {
   const ownDeployments = db.select({ id: deployments.id }).from(deployments).where(eq(deployments.ownerId, userId));
   const ownRuns = db.select({ id: runs.id }).from(runs).where(eq(runs.userId, userId));
   const myRating = sql`(select ${ratings.rating} from ${ratings} where ${ratings.userId} = ${userId} and ${ratings.workflowId} = ${workflows.id})`;
@@ -124,6 +134,7 @@ export function accountDeletionStatements(db: Database, userId: string, workflow
     db.delete(deploymentWorkflows).where(inArray(deploymentWorkflows.deploymentId, ownDeployments)),
     db.delete(deploymentPrompts).where(inArray(deploymentPrompts.deploymentId, ownDeployments)),
     db.delete(deploymentUsageDaily).where(inArray(deploymentUsageDaily.deploymentId, ownDeployments)),
+    db.delete(mcpClientHours).where(inArray(mcpClientHours.deploymentId, ownDeployments)),
     db.delete(deployments).where(eq(deployments.ownerId, userId)),
     db.delete(libraryEntries).where(eq(libraryEntries.userId, userId)),
     db.delete(ratings).where(eq(ratings.userId, userId)),
@@ -132,13 +143,25 @@ export function accountDeletionStatements(db: Database, userId: string, workflow
     db.delete(runs).where(eq(runs.userId, userId)),
     db.delete(apiKeys).where(eq(apiKeys.userId, userId)),
     db.delete(billingRecords).where(eq(billingRecords.userId, userId)),
+    // Rows keyed by a deployment id that a request may have written after the deployment row was read.
+    ...(deploymentIds.length > 0
+      ? [
+          db.delete(deploymentPrompts).where(inArray(deploymentPrompts.deploymentId, deploymentIds)),
+          db.delete(deploymentUsageDaily).where(inArray(deploymentUsageDaily.deploymentId, deploymentIds)),
+          db.delete(deploymentWorkflows).where(inArray(deploymentWorkflows.deploymentId, deploymentIds)),
+        ]
+      : []),
     db.delete(users).where(eq(users.id, userId)),
+    // The tombstone outlives the row: tokens issued before the deletion stay refused.
+    db.insert(deletedUsers).values({ userId, deletedAt }).onConflictDoUpdate({ target: deletedUsers.userId, set: { deletedAt } }),
   ];
 }
 
 export interface AccountDeletionDeps {
   db: Database;
   kv: KVNamespace;
+  /** OAuth grants of the user's IDEs: all revoked. */
+  oauthKv: KVNamespace;
   config: Config;
   stripeEgress?: Fetcher | undefined;
   /** Where the user's run Durable Objects live; their active runs are stopped before anything is deleted. */
@@ -153,17 +176,21 @@ export const ACCOUNT_DELETED = "Account deleted";
 const ENDED_STATUSES = new Set(["canceled", "incomplete_expired"]);
 
 /**
- * `DELETE /v1/users/me`. Order matters: the Stripe subscription is cancelled first (a Stripe
- * failure aborts with nothing deleted, so nobody is billed for a deleted account); then the
- * user's active runs are stopped like `hydra.kill` level instant (nothing keeps acting for a
- * deleted account; a failure here also aborts with nothing deleted); then one D1 batch removes
- * everything atomically. KV lookup records are deleted before the batch (if the
- * batch fails they are rebuilt from D1) and again after it (in case a request rebuilt one in
- * between). The whole operation is safe to re-run.
+ * `DELETE /v1/users/me`. Deletion wins against the account's own requests in flight:
+ * 1. The Stripe subscription is cancelled (a failure aborts with nothing changed).
+ * 2. The tombstone `users.deleted_at` is set. From then on the account's API keys and tokens are
+ *    refused, and every insert of a row it owns aborts inside its own statement (the triggers of
+ *    migrations/0002_reliability.sql), so no write racing the deletion can commit after this.
+ * 3. What the account owns is read (complete now: nothing can be added), its active runs are
+ *    stopped like `hydra.kill` instant and erased, its IDEs' OAuth grants revoked, KV lookup records dropped, and one D1 batch
+ *    deletes everything and leaves a `deleted_users` row. A failure in this step clears the
+ *    tombstone again (nothing deleted; safe to retry).
+ * 4. A sweep: the account is read again and deleted again if anything is left, KV records are
+ *    dropped again (an MCP request may have rebuilt one meanwhile) and the runs are erased again
+ *    (a run whose start raced its kill).
  */
 export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   const { db, kv, config } = deps;
-  const account = await collectAccount(db, kv, userId);
   const billing = await getBillingRecord(db, userId);
   if (billing?.subscriptionId && !ENDED_STATUSES.has(billing.status ?? "")) {
     if (isStripeConfigured(config)) {
@@ -172,16 +199,44 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
       console.warn(JSON.stringify({ level: "warn", msg: "cannot cancel subscription: Stripe is not configured", userId, subscriptionId: billing.subscriptionId }));
     }
   }
-  const stoppedRuns = await killActiveRuns(deps.runtime, db, userId, "instant", ACCOUNT_DELETED);
-  // Before the D1 batch: the run ids come from D1, and erasing is idempotent if a retry is needed.
-  await eraseRuns(deps.runtime, db, userId);
-  const dropLookups = () => Promise.all(account.deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
-  await dropLookups();
-  const [first, ...rest] = accountDeletionStatements(db, userId, account.workflowIds);
-  await db.batch([first!, ...rest]);
-  await dropLookups();
+  const deletedAt = deps.now.toISOString();
+  await db.update(users).set({ deletedAt }).where(eq(users.id, userId));
+  let account: Awaited<ReturnType<typeof collectAccount>>;
+  let stoppedRuns: number;
+  try {
+    account = await collectAccount(db, kv, userId);
+    stoppedRuns = await killActiveRuns(deps.runtime, db, userId, "instant", ACCOUNT_DELETED);
+    // Before the D1 batch: the run ids come from D1, and erasing is idempotent if a retry is needed.
+    await eraseRuns(deps.runtime, db, userId);
+    await revokeOAuthGrants(deps.oauthKv, userId);
+    await dropLookups(kv, account.deploymentIds);
+    await runBatch(db, accountDeletionStatements(db, userId, account.workflowIds, account.deploymentIds, deletedAt));
+  } catch (err) {
+    await db.update(users).set({ deletedAt: null }).where(eq(users.id, userId));
+    throw err;
+  }
+  await sweep(deps, userId, account, deletedAt);
   // Other users' deployments just lost this account's workflows: re-render what they serve.
   await refreshDeployments(db, kv, account.otherDeploymentIds, deps.now);
   console.log(JSON.stringify({ level: "info", msg: "account deleted", userId, stats: account.stats, ...account.alsoDeleted, stoppedRuns }));
-  return { userId, deleted: true as const, deletedAt: deps.now.toISOString(), stats: account.stats };
+  return { userId, deleted: true as const, deletedAt, stats: account.stats };
+}
+
+async function sweep(deps: AccountDeletionDeps, userId: string, before: Awaited<ReturnType<typeof collectAccount>>, deletedAt: string) {
+  const { db, kv } = deps;
+  const left = await collectAccount(db, kv, userId);
+  const deploymentIds = [...new Set([...before.deploymentIds, ...left.deploymentIds])];
+  if (left.workflowIds.length > 0 || left.deploymentIds.length > 0 || left.runIds.length > 0 || Object.values(left.stats).some((n) => n > 0)) {
+    console.warn(JSON.stringify({ level: "warn", msg: "account deletion sweep found rows", userId, stats: left.stats }));
+    await runBatch(db, accountDeletionStatements(db, userId, left.workflowIds, deploymentIds, deletedAt));
+  }
+  await dropLookups(kv, deploymentIds);
+  await Promise.all([...new Set([...before.runIds, ...left.runIds])].map((id) => runStub(deps.runtime, id).erase(userId)));
+}
+
+const dropLookups = (kv: KVNamespace, deploymentIds: string[]) => Promise.all(deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
+
+async function runBatch(db: Database, statements: BatchItem<"sqlite">[]) {
+  const [first, ...rest] = statements;
+  await db.batch([first!, ...rest]);
 }

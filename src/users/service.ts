@@ -1,15 +1,26 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { deployments, libraryEntries, users, workflows, type UserRow } from "../db/schema";
+import { deletedUsers, deployments, libraryEntries, users, workflows, type UserRow } from "../db/schema";
+import { accountDeleted, issuedBeforeDeletion } from "./tombstone";
 import type { VerifiedIdentity } from "../auth/types";
 
 /**
- * Returns the user row for a verified identity, creating it on first sight. One read on the
- * hot path; the insert happens once per user (ON CONFLICT keeps concurrent first requests safe).
+ * Returns the user row for a verified identity, creating it on first sight. One read batch on
+ * the hot path; the insert happens once per user (ON CONFLICT keeps concurrent first requests
+ * safe). A deleted account refuses every token issued before its deletion (401), also when the
+ * insert races the deletion: the insert itself is conditional on the tombstone in SQL. A token
+ * issued after the deletion signs up a new, empty account.
  */
 export async function ensureUser(db: Database, identity: VerifiedIdentity, now: Date): Promise<UserRow> {
-  const existing = await db.select().from(users).where(eq(users.id, identity.sub)).get();
+  const [found, tombstones] = await db.batch([
+    db.select().from(users).where(eq(users.id, identity.sub)),
+    db.select().from(deletedUsers).where(eq(deletedUsers.userId, identity.sub)),
+  ]);
+  const tombstone = tombstones[0];
+  if (tombstone && issuedBeforeDeletion(identity.issuedAt, tombstone.deletedAt)) throw accountDeleted();
+  const existing = found[0];
   if (existing) {
+    if (existing.deletedAt) throw accountDeleted();
     if (identity.email && identity.email !== existing.email) {
       const updatedAt = now.toISOString();
       await db.update(users).set({ email: identity.email, updatedAt }).where(eq(users.id, existing.id));
@@ -18,11 +29,14 @@ export async function ensureUser(db: Database, identity: VerifiedIdentity, now: 
     return existing;
   }
   const iso = now.toISOString();
-  await db
-    .insert(users)
-    .values({ id: identity.sub, email: identity.email, plan: "free", createdAt: iso, updatedAt: iso })
-    .onConflictDoNothing();
-  return (await db.select().from(users).where(eq(users.id, identity.sub)).get())!;
+  const issuedAtIso = new Date(identity.issuedAt * 1000).toISOString();
+  await db.run(sql`insert into ${users} (id, email, plan, created_at, updated_at)
+    select ${identity.sub}, ${identity.email}, 'free', ${iso}, ${iso}
+    where not exists (select 1 from ${deletedUsers} where ${deletedUsers.userId} = ${identity.sub} and ${deletedUsers.deletedAt} >= ${issuedAtIso})
+    on conflict do nothing`);
+  const row = await db.select().from(users).where(eq(users.id, identity.sub)).get();
+  if (!row || row.deletedAt) throw accountDeleted();
+  return row;
 }
 
 export async function getUserProfile(db: Database, userId: string) {

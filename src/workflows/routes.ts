@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
 import { requestContext } from "../http/request-context";
 import { errors, idParams, jsonBody, page, restRouter, success } from "../openapi/route";
-import { getManifest, getVisibleWorkflow, getWorkflowVersion } from "./access";
+import { getVisibleWorkflow, getVisibleWorkflowDetail, getWorkflowVersion } from "./access";
 import { toWorkflowDetail } from "./dto";
 import {
   createWorkflowBody,
@@ -62,8 +62,8 @@ export const workflowRoutes = restRouter()
       responses: { 200: success("The workflow with its current manifest", workflowDetailSchema), ...errors("NOT_FOUND") },
     }),
     async (c) => {
-      const row = await getVisibleWorkflow(c.var.db, c.req.valid("param").workflowId, c.var.user.id);
-      return ok(c, toWorkflowDetail(row, await getManifest(c.var.db, row.id, row.currentVersion)));
+      const { row, manifest } = await getVisibleWorkflowDetail(c.var.db, c.req.valid("param").workflowId, c.var.user.id);
+      return ok(c, toWorkflowDetail(row, manifest));
     },
   )
   .openapi(

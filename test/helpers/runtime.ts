@@ -126,3 +126,44 @@ export async function readEvents(res: Response, until: (events: SseEvent[]) => b
 }
 
 export const names = (events: SseEvent[]) => events.map((e) => e.event);
+
+export const isFinished = (run: any) => ["completed", "failed", "cancelled"].includes(run.status);
+
+/** hydra.next_action's result (fails the test on a JSON-RPC error). */
+export async function nextAction(token: string, params: Record<string, unknown> = {}) {
+  const res = await rpc(token, "hydra.next_action", params);
+  if (!res.body.result) throw new Error(`next_action failed: ${JSON.stringify(res.body)}`);
+  return res.body.result as { action: any; waiting_for?: any };
+}
+
+export async function reportAction(token: string, actionId: string, outcome: "succeeded" | "failed" = "succeeded", output?: string, error?: string) {
+  return rpc(token, "hydra.report_action", { action_id: actionId, outcome, ...(output !== undefined ? { output } : {}), ...(error ? { error } : {}) });
+}
+
+/**
+ * Plays a workstation for a manual run: fires alarms, claims every action and reports it
+ * (succeeded, output from `outputOf`) until the run is finished, waits for an approval
+ * (when `stopAtApproval`), or nothing is left to do. Returns the run's status.
+ */
+export async function driveRun(
+  token: string,
+  runId: string,
+  opts: { stopAtApproval?: boolean; outputOf?: (action: any) => string; max?: number } = {},
+) {
+  const outputOf = opts.outputOf ?? ((a: any) => `done: ${a.name}`);
+  for (let i = 0; i < (opts.max ?? 100); i += 1) {
+    const run = await status(token, runId);
+    if (isFinished(run)) return run;
+    if (opts.stopAtApproval && run.pending_approval) return run;
+    if (run.status === "running" && run.actions.some((a: any) => a.state === "ready")) {
+      const { action } = await nextAction(token, { run_id: runId });
+      if (action) {
+        const res = await reportAction(token, action.action_id, "succeeded", outputOf(action));
+        if (!res.body.result) throw new Error(`report failed: ${JSON.stringify(res.body)}`);
+        continue;
+      }
+    }
+    if (!(await step(runId))) return status(token, runId);
+  }
+  throw new Error("run did not finish");
+}

@@ -1,6 +1,6 @@
 import { dependencyLevels } from "../graph";
 import type { Manifest } from "../schema";
-import { contextLines, dependsText, outputsLines, parameterLines, stepExtras } from "./common";
+import { trackedRunLines, contextLines, dependsText, outputsLines, parameterLines, stepExtras } from "./common";
 
 /** Claude: one orchestrator prompt that delegates each step to a sub-agent (HMS "sub_agent" mode). */
 export function renderClaudePrompt(manifest: Manifest): string {
@@ -48,5 +48,6 @@ export function renderClaudePrompt(manifest: Manifest): string {
     "3. If a step fails, retry it as allowed, otherwise stop and explain what blocked it.",
     "4. When done, report per step id: status (done / skipped / failed) and a one-line result, then the overall outcome.",
   );
+  out.push("", ...trackedRunLines(manifest));
   return out.join("\n");
 }

@@ -1,6 +1,6 @@
 import { topologicalOrder } from "../graph";
 import type { Manifest, Step } from "../schema";
-import { contextLines, dependsText } from "./common";
+import { trackedRunLines, contextLines, dependsText } from "./common";
 
 export interface CodexFunction {
   name: string;
@@ -51,5 +51,6 @@ export function renderCodexInstructions(manifest: Manifest, functions: CodexFunc
   });
   out.push("", "Function definitions (JSON):", JSON.stringify(functions, null, 2));
   out.push("", "Finish with a summary per function: done / skipped / failed and the result.");
+  out.push("", ...trackedRunLines(manifest));
   return out.join("\n");
 }

@@ -1,6 +1,6 @@
 import { topologicalOrder } from "../graph";
 import type { Manifest } from "../schema";
-import { contextLines, dependsText, outputsLines, parameterLines, stepExtras } from "./common";
+import { trackedRunLines, contextLines, dependsText, outputsLines, parameterLines, stepExtras } from "./common";
 
 /** Cursor: a composer-style prompt whose steps are a checklist to tick off in order. */
 export function renderCursorPrompt(manifest: Manifest): string {
@@ -20,5 +20,6 @@ export function renderCursorPrompt(manifest: Manifest): string {
   const outputs = outputsLines(manifest);
   if (outputs.length) out.push("", "## Expected outputs", ...outputs);
   out.push("", "## When done", "Summarise the changes per checklist item and list anything left open.");
+  out.push("", "## Tracked run", ...trackedRunLines(manifest));
   return out.join("\n");
 }

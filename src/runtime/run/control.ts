@@ -1,5 +1,5 @@
 import { isTerminal } from "../types";
-import { applyKeptApproval, resolveApproval, withdrawApproval } from "./approvals";
+import { pauseApprovalClocks, resumeApprovalClocks, withdrawApprovals } from "./approvals";
 import type { LiveRun } from "./context";
 import { scheduleNext } from "./schedule";
 import { stampEnd } from "./steps";
@@ -21,7 +21,7 @@ export async function killRun(run: LiveRun, level: KillLevel, reason: string): P
   if (level === "instant") return cancelRun(run, reason, "instant");
   if (level === "graceful") {
     // Between phases (idle, waiting for an approval, frozen) graceful stops at once.
-    if (run.inflight && s.status === "running") {
+    if ((run.inflight || run.executing.size > 0) && s.status === "running") {
       s.stopAfterPhase = reason;
       run.journal.commit(s, []);
       return true;
@@ -30,6 +30,10 @@ export async function killRun(run: LiveRun, level: KillLevel, reason: string): P
   }
   if (s.status === "frozen") return false;
   s.status = "frozen";
+  // The clocks stop: approvals and leases keep what was left of them.
+  const now = Date.now();
+  pauseApprovalClocks(s, now);
+  for (const a of s.actions) if (a.state === "leased" && a.lease_expires_at) a.lease_remaining_ms = Math.max(0, Date.parse(a.lease_expires_at) - now);
   run.journal.commit(s, [{ event: "run_frozen", data: { run_id: s.id, reason } }]);
   await run.storage.deleteAlarm();
   await run.journal.syncRow(s);
@@ -41,9 +45,14 @@ export async function resumeRun(run: LiveRun): Promise<boolean> {
   const s = run.state;
   if (s.status !== "frozen") return false;
   s.status = "running";
-  applyKeptApproval(s);
-  run.journal.commit(s, [{ event: "run_resumed", data: { run_id: s.id } }]);
-  if (s.pendingApproval && Date.now() >= Date.parse(s.pendingApproval.expires_at)) resolveApproval(run, "expired");
+  const now = Date.now();
+  const approvals = resumeApprovalClocks(s, now);
+  for (const a of s.actions) {
+    if (a.lease_remaining_ms === undefined) continue;
+    a.lease_expires_at = new Date(now + a.lease_remaining_ms).toISOString();
+    delete a.lease_remaining_ms;
+  }
+  run.journal.commit(s, [{ event: "run_resumed", data: { run_id: s.id, approvals } }]);
   await scheduleNext(run);
   await run.journal.syncRow(s);
   await run.journal.flushToHub(s);
@@ -54,7 +63,9 @@ export async function stopRun(run: LiveRun, reason: string, level: StopLevel) {
   const s = run.state;
   run.inflight?.abort();
   run.inflight = null;
-  withdrawApproval(s);
+  for (const controller of run.executing.values()) controller.abort();
+  run.executing.clear();
+  withdrawApprovals(s);
   for (const step of s.steps) {
     if (step.status === "pending" || step.status === "running") {
       step.status = "skipped";
@@ -76,6 +87,9 @@ export async function stopRun(run: LiveRun, reason: string, level: StopLevel) {
 /** An unexpected error: the running step fails, the rest are skipped, and the client gets a generic error. */
 export async function failRun(run: LiveRun, err: unknown) {
   const s = run.state;
+  for (const controller of run.executing.values()) controller.abort();
+  run.executing.clear();
+  withdrawApprovals(s);
   console.error(JSON.stringify({ level: "error", msg: "run failed", runId: s.id, error: String(err) }));
   for (const step of s.steps) {
     if (step.status === "running") {

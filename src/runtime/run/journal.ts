@@ -6,11 +6,13 @@ import { parseLastEventId, SubscriberSet } from "../sse";
 import { isTerminal, type RunState } from "../types";
 import { userHubStub } from "../user-hub";
 import { runView } from "../view";
+import { waitForWake, wakeAll } from "../wake";
 import type { PendingEvent } from "./steps";
 
 /** The newest events kept per run (older ones are deleted as new ones arrive). */
 const RUN_EVENT_RETENTION = 1000;
 const STATE_KEY = "state";
+const OUTPUT_PREFIX = "output:";
 
 /**
  * Where a run's state and events go: Durable Object storage (state and event log in one
@@ -21,6 +23,8 @@ export class RunJournal {
   private readonly log: EventLog;
   private readonly subscribers = new SubscriberSet();
   private hubFlush: Promise<void> = Promise.resolve();
+  /** Long polls (hydra.next_action) waiting for the run to change. */
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -30,7 +34,28 @@ export class RunJournal {
   }
 
   loadState(): RunState | null {
-    return this.storage.kv.get<RunState>(STATE_KEY) ?? null;
+    const s = this.storage.kv.get<RunState>(STATE_KEY) ?? null;
+    if (s) {
+      // Runs stored before several approvals and actions existed.
+      const legacy = s as RunState & { pendingApproval?: RunState["pendingApprovals"][number] | null };
+      s.pendingApprovals ??= legacy.pendingApproval ? [legacy.pendingApproval] : [];
+      s.actions ??= [];
+    }
+    return s;
+  }
+
+  /** A step's whole output (the state keeps an excerpt); written with the next commit. */
+  putOutput(stepId: string, output: unknown) {
+    this.storage.kv.put(`${OUTPUT_PREFIX}${stepId}`, output);
+  }
+
+  getOutput(stepId: string): unknown {
+    return this.storage.kv.get(`${OUTPUT_PREFIX}${stepId}`);
+  }
+
+  /** Resolves at the next commit, or after `ms`. */
+  waitForChange(ms: number): Promise<void> {
+    return waitForWake(this.waiters, ms);
   }
 
   /** Writes the state and its new events in one transaction, then tells live subscribers. */
@@ -47,6 +72,7 @@ export class RunJournal {
     s.lastSeq += stored.length;
     this.subscribers.broadcast(stored);
     if (isTerminal(s.status)) this.subscribers.closeAll("Run finished");
+    wakeAll(this.waiters);
   }
 
   /** Delivers new events to the user's hub in order; the hub drops repeats, so retries are safe. */

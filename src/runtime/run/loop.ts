@@ -1,11 +1,10 @@
 import { offlinePlan } from "../planner/offline";
 import { isTerminal, type StartRunInput } from "../types";
-import { expireApproval } from "./approvals";
 import type { LiveRun, RunContext } from "./context";
 import { failRun, stopRun } from "./control";
 import { act } from "./act";
 import { decide, learn, perceive, think } from "./phases";
-import { scheduleNext } from "./schedule";
+import { alarmTime, scheduleNext } from "./schedule";
 import { initialSteps } from "./steps";
 
 /** If the object dies mid-phase, this alarm resumes it from the last committed step. */
@@ -28,7 +27,9 @@ export async function startRun(ctx: RunContext, input: StartRunInput) {
     steps: initialSteps(),
     plan: [],
     tokensUsed: 0,
-    pendingApproval: null,
+    pendingApprovals: [],
+    actions: [],
+    alarm: null,
     resolvedApprovals: {},
     approvedSteps: [],
     stopAfterPhase: null,
@@ -53,18 +54,14 @@ export async function startRun(ctx: RunContext, input: StartRunInput) {
   await run.journal.flushToHub(run.state);
 }
 
-/** One alarm: the next phase, or (while an approval waits) that approval's expiry. */
+/** One alarm: the next phase, or one scheduling pass of act (which also handles deadlines). */
 export async function advance(run: LiveRun) {
   const s = run.state;
   if (s.status !== "running" || run.inflight) return;
-  if (s.pendingApproval) {
-    await expireApproval(run);
-    return;
-  }
-  await runPhase(run);
+  await runPhase(run, alarmTime(run));
 }
 
-async function runPhase(run: LiveRun) {
+async function runPhase(run: LiveRun, now: number) {
   const s = run.state;
   const controller = new AbortController();
   run.inflight = controller;
@@ -78,10 +75,10 @@ async function runPhase(run: LiveRun) {
         await think(run, controller.signal);
         break;
       case "decide":
-        decide(run);
+        await decide(run);
         break;
       case "act":
-        await act(run, controller.signal);
+        await act(run, now);
         break;
       case "learn":
         await learn(run);
@@ -101,7 +98,7 @@ async function runPhase(run: LiveRun) {
   } finally {
     if (run.inflight === controller) run.inflight = null;
   }
-  if (s.stopAfterPhase && !isTerminal(s.status)) {
+  if (s.stopAfterPhase && !isTerminal(s.status) && run.executing.size === 0) {
     await stopRun(run, s.stopAfterPhase, "graceful");
     return;
   }

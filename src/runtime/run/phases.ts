@@ -1,11 +1,12 @@
 import { createDatabase } from "../../db/client";
 import { planRun } from "../planner";
+import { parametersHash } from "../parameters-hash";
 import { scoreRisk } from "../risk";
 import { updateRunRow } from "../runs-store";
 import type { StepRecord } from "../types";
 import { runView } from "../view";
 import { llmOf, type LiveRun } from "./context";
-import { finishStep, phaseStep, startStep, stepCompleted, stepProgress, stepStarted } from "./steps";
+import { finishStep, phaseStep, startStep, stepCompleted, stepProgress, stepStarted, succeeded } from "./steps";
 
 // The phases around act. Each commits its events together with the next phase, so a restart
 // resumes exactly after the last completed one.
@@ -52,11 +53,14 @@ export async function think(run: LiveRun, signal: AbortSignal) {
   ]);
 }
 
-export function decide(run: LiveRun) {
+export async function decide(run: LiveRun) {
   const s = run.state;
+  const hashes = await Promise.all(s.plan.map((action) => parametersHash(action.parameters)));
+  if (s.status !== "running") return;
   const step = phaseStep(s, "decide");
   startStep(step);
-  const decisions = s.plan.map((action) => {
+  const decisions = s.plan.map((action, i) => {
+    action.parametersHash = hashes[i];
     const record = s.steps.find((x) => x.key === action.key && x.phase === "act")!;
     record.risk = scoreRisk(action.action, action.parameters);
     return { step_id: record.id, action: action.action, risk_score: record.risk.score, gate: record.risk.gate, reason: record.risk.reason };
@@ -77,6 +81,8 @@ export async function learn(run: LiveRun) {
   const actSteps = s.steps.filter((x) => x.phase === "act");
   const failed = actSteps.filter((x) => x.status === "failed");
   const skipped = actSteps.filter((x) => x.status === "skipped");
+  // Success only when every step was performed successfully (or skipped by a false condition).
+  const allSucceeded = actSteps.every(succeeded);
   const now = new Date().toISOString();
   finishStep(step, "success", { failed: failed.length, skipped: skipped.length, tokens_used: s.tokensUsed });
   const status = failed.length > 0 ? "failed" : "completed";
@@ -102,7 +108,7 @@ export async function learn(run: LiveRun) {
     stepProgress(s, step, 1),
     stepCompleted(s, step, { failed: failed.length, skipped: skipped.length }),
     status === "completed"
-      ? { event: "run_completed", data: { run_id: s.id, status: skipped.length > 0 ? "partial" : "success", tokens_used: s.tokensUsed } }
+      ? { event: "run_completed", data: { run_id: s.id, status: allSucceeded ? "success" : "partial", tokens_used: s.tokensUsed } }
       : { event: "run_error", data: { run_id: s.id, error: error! } },
   ]);
   await run.storage.deleteAlarm();

@@ -85,3 +85,16 @@ export function stepCompleted(s: RunState, step: StepRecord, extra: Record<strin
     },
   };
 }
+
+/** How much of a step's output its record (status, D1 history, events) keeps; the rest stays in storage. */
+export const OUTPUT_EXCERPT_CHARS = 4000;
+
+export function excerpt(output: unknown): unknown {
+  if (typeof output === "string") return output.length > OUTPUT_EXCERPT_CHARS ? `${output.slice(0, OUTPUT_EXCERPT_CHARS)}…` : output;
+  if (output === undefined) return null;
+  const json = JSON.stringify(output);
+  return json.length > OUTPUT_EXCERPT_CHARS ? `${json.slice(0, OUTPUT_EXCERPT_CHARS)}…` : output;
+}
+
+/** A step succeeded for its dependents: performed successfully, or skipped by a false condition. */
+export const succeeded = (x: StepRecord) => x.status === "completed" || x.outcome === "condition_false";

@@ -1,0 +1,60 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { mcpClientHours } from "../db/schema";
+import type { DeploymentRecord } from "../deployments/record";
+import { countConnection } from "../deployments/usage";
+import type { Adapter } from "../manifest/schema";
+
+/**
+ * What a "connection" is for a 2026-07-28 client, which never sends initialize: the first
+ * request of a client identity (credential subject, or the caller's IP on an anonymous
+ * deployment, plus clientInfo.name) on a deployment in a UTC hour. That first request counts
+ * against the monthly plan limit exactly like an initialize does.
+ *
+ * Cost: every modern request asks the location's Cache API (not KV, not D1) whether this
+ * identity-hour was seen. Only on a miss does D1 run: one INSERT OR IGNORE into
+ * `mcp_client_hours` that makes the count exact across locations, and, when the row is new,
+ * the usual plan check and usage upsert. On *.workers.dev the Cache API stores nothing, so
+ * there every modern request pays that one insert.
+ */
+export interface ModernConnection {
+  db: Database;
+  record: DeploymentRecord;
+  adapter: Adapter;
+  identity: string;
+  now: Date;
+  upgradeUrl?: string;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function countModernConnection(conn: ModernConnection): Promise<void> {
+  const { db, record, now } = conn;
+  const hour = now.toISOString().slice(0, 13);
+  const clientKey = await sha256Hex(conn.identity);
+  const seenKey = new Request(`https://mcp-connections.invalid/${record.deploymentId}/${hour}/${clientKey}`);
+  const cache = await caches.open("mcp-connections");
+  if (await cache.match(seenKey)) return;
+
+  const inserted = await db
+    .insert(mcpClientHours)
+    .values({ deploymentId: record.deploymentId, hour, clientKey })
+    .onConflictDoNothing()
+    .returning({ hour: mcpClientHours.hour });
+  if (inserted.length > 0) {
+    try {
+      await countConnection(db, record.ownerId, record.deploymentId, conn.adapter, now, conn.upgradeUrl);
+    } catch (err) {
+      // Over the plan limit: forget the hour so the next request is refused as well.
+      await db
+        .delete(mcpClientHours)
+        .where(and(eq(mcpClientHours.deploymentId, record.deploymentId), eq(mcpClientHours.hour, hour), eq(mcpClientHours.clientKey, clientKey)));
+      throw err;
+    }
+  }
+  const secondsLeft = 3600 - Math.floor((now.getTime() % 3_600_000) / 1000);
+  await cache.put(seenKey, new Response("1", { headers: { "Cache-Control": `max-age=${secondsLeft}` } }));
+}
