@@ -64,6 +64,16 @@ export const configSchema = z
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalString,
     PUBLIC_BASE_URL: optionalString,
+    // Dashboard sign-in through the identity provider's hosted login (authorization code + PKCE).
+    // All three set: "Sign in" redirects there; unset: the sign-in form takes a token or API key.
+    OIDC_AUTHORIZE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    OIDC_TOKEN_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    OIDC_CLIENT_ID: optionalString,
+    /** Only for confidential clients; public clients rely on PKCE alone. */
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_SCOPES: z.string().default("openid email"),
+    /** How long a dashboard session lasts (fixed from sign-in, not sliding). */
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
     UPGRADE_URL: optionalString,
     /** Comma-separated browser origins allowed to call /v1; unset means any origin. */
     CORS_ORIGINS: optionalString.transform((v) => v?.split(",").map((o) => o.trim()).filter(Boolean)),

@@ -28,8 +28,11 @@ export async function verifyCredential(
   if (!header) throw unauthorized(missingMessage);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized("Authorization header must be 'Bearer <token or API key>'");
-  const credential = match[1]!;
+  return verifyCredentialValue(c, match[1]!);
+}
 
+/** Verifies one credential string (API key or token), wherever it came from (header or sign-in form). */
+export async function verifyCredentialValue(c: Context<AppEnv>, credential: string): Promise<VerifiedCredential> {
   if (credential.startsWith(API_KEY_PREFIX)) {
     const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
     if (!user) throw unauthorized("API key is invalid or revoked");
