@@ -6,6 +6,12 @@ import { errorPage } from "./errors";
 import { homeScreen } from "./home";
 import { signInRoutes } from "./sign-in";
 import { workflowScreens } from "./workflows";
+import { accountScreens } from "./account";
+import { deploymentScreens } from "./deployments";
+import { docsScreen } from "./docs";
+import { libraryScreens } from "./library";
+import { marketplaceScreens } from "./marketplace";
+import { runScreens } from "./runs";
 
 /**
  * The web dashboard: server-rendered screens on explicit paths only (never a wildcard), so
@@ -17,6 +23,12 @@ export const dashboardRoutes = new Hono<AppEnv>()
   .route("/", assetRoutes)
   .route("/", homeScreen)
   .route("/", signInRoutes)
-  .route("/", workflowScreens);
+  .route("/", workflowScreens)
+  .route("/", marketplaceScreens)
+  .route("/", libraryScreens)
+  .route("/", deploymentScreens)
+  .route("/", runScreens)
+  .route("/", accountScreens)
+  .route("/", docsScreen);
 
 dashboardRoutes.onError(errorPage);
