@@ -54,7 +54,8 @@ export async function serveBundle(extraBindings = {}) {
     d1Databases: { DB: "00000000-0000-4000-8000-000000000000" },
     d1Persist: join(persist, "v3", "d1"),
     kvNamespaces: { KV: "00000000000000000000000000000000" },
-    durableObjects: { RUN_OBJECT: "RunObject", USER_HUB: "UserHub" },
+    // SQLite-backed, as wrangler.toml declares them (new_sqlite_classes): the runtime uses storage.kv.
+    durableObjects: { RUN_OBJECT: { className: "RunObject", useSQLite: true }, USER_HUB: { className: "UserHub", useSQLite: true } },
     bindings: {
       ENVIRONMENT: "development",
       DEV_AUTH_SECRET: devSecret(),

@@ -93,7 +93,7 @@ async function apiKeysPage(c: Context<AppEnv>, created?: { name: string; key: st
         </div>
       )}
     </>,
-    error ? 400 : 200,
+    200,
   );
 }
 
@@ -175,7 +175,7 @@ function billingPage(c: Context<AppEnv>, sub: Awaited<ReturnType<typeof getSubsc
         <Alert>Billing is not configured on this server, so plans cannot be changed here. Every feature works on the current plan.</Alert>
       )}
     </>,
-    error ? 400 : 200,
+    200,
   );
 }
 
@@ -287,7 +287,7 @@ export const accountScreens = new Hono<AppEnv>()
   .post("/account/delete", ...signedInWrite, async (c) => {
     if ((await formFields(c)).confirm !== c.var.user.id) {
       const profile = (await getUserProfile(c.var.db, c.var.user.id))!;
-      return render(c, "Account", <AccountPage c={c} profile={profile} error="The confirmation did not match your user id; nothing was deleted." />, 400);
+      return render(c, "Account", <AccountPage c={c} profile={profile} error="The confirmation did not match your user id; nothing was deleted." />);
     }
     await deleteAccount(
       { db: c.var.db, kv: c.env.KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },

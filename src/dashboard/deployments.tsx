@@ -99,7 +99,8 @@ async function DeploymentForm({ c, action, values, issues, message }: { c: Conte
 const shownError = (err: unknown) => (err instanceof ApiError && ["PLAN_LIMIT_EXCEEDED", "VALIDATION_ERROR", "NOT_FOUND", "FORBIDDEN"].includes(err.code) ? err : null);
 const issuesIn = (err: ApiError): FieldIssue[] => (Array.isArray(err.details.issues) ? (err.details.issues as FieldIssue[]) : []);
 
-async function newPage(c: Context<AppEnv>, values: DeploymentFormValues, issues: FieldIssue[] = [], message?: string, status: 200 | 400 | 402 = 200) {
+async function newPage(c: Context<AppEnv>, values: DeploymentFormValues, issues: FieldIssue[] = [], message?: string) {
+  // Problems are shown on an ordinary 200 page, next to their fields (no browser console error).
   return render(
     c,
     "New deployment",
@@ -108,11 +109,10 @@ async function newPage(c: Context<AppEnv>, values: DeploymentFormValues, issues:
       <p class="sub">A deployment is an MCP server that serves the workflows you pick to Claude Code, Cursor and Codex.</p>
       <DeploymentForm c={c} action="/deployments/new" values={values} issues={issues} message={message} />
     </>,
-    status,
   );
 }
 
-async function detailPage(c: Context<AppEnv>, issues: FieldIssue[] = [], message?: string, status: 200 | 400 = 200) {
+async function detailPage(c: Context<AppEnv>, issues: FieldIssue[] = [], message?: string) {
   const dep = await getDeployment(ctxOf(c), c.req.param("id")!);
   const days = await usageThisMonth(c.var.db, dep.deploymentId, c.var.clock.now());
   const csrf = sessionOf(c).csrfToken;
@@ -178,7 +178,6 @@ async function detailPage(c: Context<AppEnv>, issues: FieldIssue[] = [], message
         button="Delete deployment"
       />
     </>,
-    status,
   );
 }
 
@@ -243,7 +242,7 @@ export const deploymentScreens = new Hono<AppEnv>()
   .post("/deployments/new", ...signedInWrite, async (c) => {
     const values = await readForm(c);
     const parsed = createDeploymentBody.safeParse(bodyOf(values));
-    if (!parsed.success) return newPage(c, values, issuesOf(parsed.error), undefined, 400);
+    if (!parsed.success) return newPage(c, values, issuesOf(parsed.error));
     try {
       await assertWithinPlanLimit(c.var.db, c.var.user, "deployments", c.var.config.UPGRADE_URL);
       const created = await createDeployment(ctxOf(c), parsed.data);
@@ -251,20 +250,20 @@ export const deploymentScreens = new Hono<AppEnv>()
     } catch (err) {
       const shown = shownError(err);
       if (!shown) throw err;
-      return newPage(c, values, issuesIn(shown), shown.message, shown.status === 402 ? 402 : 400);
+      return newPage(c, values, issuesIn(shown), shown.message);
     }
   })
   .get("/deployments/:id", signedIn, (c) => detailPage(c))
   .post("/deployments/:id/edit", ...signedInWrite, async (c) => {
     const values = await readForm(c);
     const parsed = updateDeploymentBody.safeParse(bodyOf(values));
-    if (!parsed.success) return detailPage(c, issuesOf(parsed.error), undefined, 400);
+    if (!parsed.success) return detailPage(c, issuesOf(parsed.error));
     try {
       await updateDeployment(ctxOf(c), c.req.param("id"), parsed.data);
     } catch (err) {
       const shown = shownError(err);
       if (!shown || shown.code === "NOT_FOUND") throw err;
-      return detailPage(c, issuesIn(shown), shown.message, 400);
+      return detailPage(c, issuesIn(shown), shown.message);
     }
     return seeOther(c, `/deployments/${encodeURIComponent(c.req.param("id"))}`);
   })

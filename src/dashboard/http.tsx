@@ -44,7 +44,8 @@ export async function render(c: Context<AppEnv>, title: string, body: Child, sta
       {body}
     </Layout>
   );
-  return c.html(`<!doctype html>${String(await html)}`, status);
+  // Screens may hold async components: toString() then resolves to the full document.
+  return c.html(`<!doctype html>${await html.toString()}`, status);
 }
 
 /** Only paths on this origin: `/x` yes, `//evil.example`, `https://…`, `/\evil` no. */

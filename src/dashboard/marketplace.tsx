@@ -82,10 +82,7 @@ async function browsePage(c: Context<AppEnv>) {
           </select>
         </div>
         <div>
-          <label class="visually-hidden" for="apply">
-            Apply
-          </label>
-          <button id="apply" type="submit">
+          <button type="submit">
             Search
           </button>
         </div>

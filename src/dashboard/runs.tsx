@@ -11,18 +11,32 @@ import { manifestSteps } from "./workflows";
 
 const ACTIVE = new Set(["pending", "running", "frozen"]);
 
-/** Parameters per step id from the run's workflow version: what an approval really approves. */
+/**
+ * Parameters and dependencies per run step, from the run's workflow version: what an approval
+ * really approves. A run's act steps carry their manifest step's name, which links the two.
+ */
 async function stepParameters(c: Context<AppEnv>, run: RunView): Promise<{ params: Map<string, unknown>; deps: Map<string, string[]> }> {
   const params = new Map<string, unknown>();
   const deps = new Map<string, string[]>();
   if (!run.workflow_id || !run.workflow_version) return { params, deps };
+  let steps: ReturnType<typeof manifestSteps> = [];
   try {
-    for (const s of manifestSteps(await getManifest(c.var.db, run.workflow_id, run.workflow_version))) {
-      params.set(s.id, (s as { parameters?: unknown }).parameters ?? {});
-      deps.set(s.id, s.depends_on ?? []);
-    }
+    steps = manifestSteps(await getManifest(c.var.db, run.workflow_id, run.workflow_version));
   } catch {
-    // the workflow was deleted since: the run still shows, without parameters
+    return { params, deps }; // the workflow was deleted since: the run still shows, without parameters
+  }
+  const byName = new Map(steps.map((m) => [m.name ?? m.id, m]));
+  const runStepOf = new Map<string, string>();
+  for (const st of run.steps) {
+    const m = st.phase === "act" ? byName.get(st.description) : undefined;
+    if (m) {
+      runStepOf.set(m.id, st.id);
+      params.set(st.id, (m as { parameters?: unknown }).parameters ?? {});
+    }
+  }
+  for (const m of steps) {
+    const id = runStepOf.get(m.id);
+    if (id) deps.set(id, (m.depends_on ?? []).map((d) => runStepOf.get(d)).filter((d): d is string => d !== undefined));
   }
   return { params, deps };
 }

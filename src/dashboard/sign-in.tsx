@@ -91,7 +91,7 @@ export const signInRoutes = new Hono<AppEnv>()
       return seeOther(c, returnTo);
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== "UNAUTHORIZED") throw err;
-      return render(c, "Sign in", <SignInPage returnTo={returnTo} oidc={oidc} local={local} error={err.message} />, 401);
+      return render(c, "Sign in", <SignInPage returnTo={returnTo} oidc={oidc} local={local} error={err.message} />);
     }
   })
   .get("/sign-in/oidc", async (c) => {
@@ -103,7 +103,7 @@ export const signInRoutes = new Hono<AppEnv>()
     if (!oidcLoginConfigured(c.var.config)) return seeOther(c, "/sign-in");
     const outcome = await finishOidcLogin(c, expectedOrigin(c));
     if (!outcome.ok) {
-      return render(c, "Sign in", <SignInPage returnTo="/" oidc local={false} error={outcome.message} />, 400);
+      return render(c, "Sign in", <SignInPage returnTo="/" oidc local={false} error={outcome.message} />);
     }
     await signIn(c, outcome.userId);
     return seeOther(c, safeReturnPath(outcome.returnTo, new URL(c.req.url).origin));

@@ -141,7 +141,7 @@ async function listPage(c: Context<AppEnv>) {
   );
 }
 
-function formPage(c: Context<AppEnv>, opts: { title: string; action: string; values: WorkflowFormValues; issues?: { path: string; message: string }[]; message?: string; editing: boolean; status?: 200 | 400 | 402 | 409 }) {
+function formPage(c: Context<AppEnv>, opts: { title: string; action: string; values: WorkflowFormValues; issues?: { path: string; message: string }[]; message?: string; editing: boolean }) {
   return render(
     c,
     opts.title,
@@ -149,7 +149,7 @@ function formPage(c: Context<AppEnv>, opts: { title: string; action: string; val
       <h1>{opts.title}</h1>
       <WorkflowForm action={opts.action} csrf={sessionOf(c).csrfToken} values={opts.values} issues={opts.issues ?? []} message={opts.message} editing={opts.editing} />
     </>,
-    opts.status ?? 200,
+    200, // a form with problems is shown again as a normal page (no browser console error)
   );
 }
 
@@ -172,7 +172,7 @@ export const workflowScreens = new Hono<AppEnv>()
   .post("/workflows/new", ...signedInWrite, async (c) => {
     const values = formValuesOf(await formFields(c));
     const { input, issues } = parseWorkflowForm(values, createWorkflowBody);
-    if (!input) return formPage(c, { title: "New workflow", action: "/workflows/new", values, issues, editing: false, status: 400 });
+    if (!input) return formPage(c, { title: "New workflow", action: "/workflows/new", values, issues, editing: false });
     try {
       await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
       const created = await createWorkflow(requestContext(c), input);
@@ -180,7 +180,7 @@ export const workflowScreens = new Hono<AppEnv>()
     } catch (err) {
       const shown = formMessage(err);
       if (!shown) throw err;
-      return formPage(c, { title: "New workflow", action: "/workflows/new", values, message: shown.message, editing: false, status: shown.status as 402 });
+      return formPage(c, { title: "New workflow", action: "/workflows/new", values, message: shown.message, editing: false });
     }
   })
   .get("/workflows/:id", signedIn, async (c) => {
@@ -274,13 +274,13 @@ export const workflowScreens = new Hono<AppEnv>()
     const action = `/workflows/${encodeURIComponent(row.id)}/edit`;
     const values = formValuesOf(await formFields(c));
     const { input, issues } = parseWorkflowForm(values, updateWorkflowBody);
-    if (!input) return formPage(c, { title: `Edit ${row.name}`, action, values, issues, editing: true, status: 400 });
+    if (!input) return formPage(c, { title: `Edit ${row.name}`, action, values, issues, editing: true });
     try {
       await updateWorkflow(requestContext(c), row.id, input);
     } catch (err) {
       const shown = formMessage(err);
       if (!shown) throw err;
-      return formPage(c, { title: `Edit ${row.name}`, action, values, message: shown.message, editing: true, status: shown.status as 409 });
+      return formPage(c, { title: `Edit ${row.name}`, action, values, message: shown.message, editing: true });
     }
     await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
     return seeOther(c, `/workflows/${encodeURIComponent(row.id)}`);

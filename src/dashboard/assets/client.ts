@@ -62,7 +62,15 @@ export const DASHBOARD_JS = String.raw`
       say('Run ' + status);
     }
   }
+  // A step this page has not drawn yet (the plan arrived after it loaded): reload once to draw it;
+  // the stream replays from the start, so nothing is missed.
+  function ensureStep(stepId) {
+    if (document.querySelector('[data-step="' + stepId + '"]')) return true;
+    if (!sessionStorage.getItem('hydra-reloaded-' + stepId)) { sessionStorage.setItem('hydra-reloaded-' + stepId, '1'); location.reload(); }
+    return false;
+  }
   function setStep(stepId, status, progress) {
+    if (!ensureStep(stepId)) return;
     $all('[data-step]').forEach(function (row) {
       if (row.getAttribute('data-step') !== stepId) return;
       if (status) { var s = $('.step-status', row); if (s) { s.textContent = status; s.className = 'badge step-status ' + status; } }
