@@ -4,6 +4,8 @@ export interface GraphStep {
   name?: string;
   depends_on?: string[];
   status?: string;
+  /** Second line of the node (defaults to the id). */
+  detail?: string;
 }
 
 const NODE_W = 170;
@@ -72,7 +74,7 @@ export function StepGraph({ steps, label }: { steps: GraphStep[]; label: string 
               {clip(s.name ?? s.id, 24)}
             </text>
             <text x="10" y="36" class="mono" opacity="0.7">
-              {clip(s.id, 26)}
+              {clip(s.detail ?? s.id, 26)}
             </text>
           </g>
         );

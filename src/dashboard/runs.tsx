@@ -4,7 +4,7 @@ import { listRunRows } from "../runtime/runs-store";
 import type { RunView } from "../runtime/view";
 import { getManifest } from "../workflows/access";
 import { Alert, Badge, Csrf, formatDate } from "./components";
-import { StepGraph } from "./graph";
+import { StepGraph, type GraphStep } from "./graph";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { callRuntime } from "./runtime-calls";
 import { manifestSteps } from "./workflows";
@@ -39,6 +39,28 @@ async function stepParameters(c: Context<AppEnv>, run: RunView): Promise<{ param
     if (id) deps.set(id, (m.depends_on ?? []).map((d) => runStepOf.get(d)).filter((d): d is string => d !== undefined));
   }
   return { params, deps };
+}
+
+/**
+ * The run as a graph: perceive → think → decide, then the act steps (their manifest
+ * depends_on; roots after decide), and learn after every act step nothing else waits for.
+ */
+function runGraph(run: RunView, deps: Map<string, string[]>, statusOf: (s: RunView["steps"][number]) => string): GraphStep[] {
+  const act = run.steps.filter((s) => s.phase === "act");
+  const before = run.steps.filter((s) => s.phase !== "act" && s.phase !== "learn");
+  const needed = new Set(act.flatMap((s) => deps.get(s.id) ?? []));
+  const leaves = act.filter((s) => !needed.has(s.id)).map((s) => s.id);
+  const lastBefore = before.at(-1)?.id;
+  return run.steps.map((s) => {
+    let dependsOn: string[];
+    if (s.phase === "act") dependsOn = deps.get(s.id)?.length ? deps.get(s.id)! : lastBefore ? [lastBefore] : [];
+    else if (s.phase === "learn") dependsOn = leaves.length ? leaves : lastBefore ? [lastBefore] : [];
+    else {
+      const i = before.findIndex((b) => b.id === s.id);
+      dependsOn = i > 0 ? [before[i - 1]!.id] : [];
+    }
+    return { id: s.id, name: s.description, detail: s.action ?? s.phase, depends_on: dependsOn, status: statusOf(s) };
+  });
 }
 
 const pretty = (value: unknown) => JSON.stringify(value ?? {}, null, 2);
@@ -187,7 +209,7 @@ export const runScreens = new Hono<AppEnv>()
         <ApprovalPanel run={run} csrf={csrf} params={params} />
         <section aria-labelledby="graph-title">
           <h2 id="graph-title">Steps</h2>
-          <StepGraph steps={run.steps.map((s) => ({ id: s.id, name: s.description, depends_on: deps.get(s.id) ?? [], status: stepStatus(s) }))} label="Run graph" />
+          <StepGraph steps={runGraph(run, deps, stepStatus)} label="Run graph" />
           <div class="table-wrap">
             <table>
               <thead>

@@ -9,7 +9,7 @@ export interface DayUsage {
   byAdapter: Record<Adapter, number>;
 }
 
-/** Connections per UTC day of the current month, split by adapter (zeros included). */
+/** Connections per UTC day of the current month (every day of it), split by adapter (zeros included). */
 export async function usageThisMonth(db: Database, deploymentId: string, now: Date): Promise<DayUsage[]> {
   const from = monthStart(now);
   const rows = await db
@@ -17,7 +17,9 @@ export async function usageThisMonth(db: Database, deploymentId: string, now: Da
     .from(deploymentUsageDaily)
     .where(and(eq(deploymentUsageDaily.deploymentId, deploymentId), gte(deploymentUsageDaily.day, from)));
   const days: DayUsage[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= now.getTime(); t += 86_400_000) {
+  // Every day of the month, future ones included, so bars keep their width all month.
+  const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t < end; t += 86_400_000) {
     days.push({ date: new Date(t).toISOString().slice(0, 10), byAdapter: { claude: 0, cursor: 0, codex: 0 } });
   }
   const byDate = new Map(days.map((d) => [d.date, d]));

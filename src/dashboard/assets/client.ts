@@ -106,7 +106,7 @@ export const DASHBOARD_JS = String.raw`
     say('Approval required for ' + (d.action || 'a step'));
   }
   function stepStatusOf(result) {
-    if (result === 'success') return 'completed';
+    if (result === 'success' || result === 'delegated') return 'completed';
     if (result === 'failed' || result === 'error') return 'failed';
     return 'skipped';
   }

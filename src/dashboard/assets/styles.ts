@@ -81,7 +81,7 @@ progress{width:120px;vertical-align:middle}
 details.confirm{margin:12px 0}details.confirm summary{cursor:pointer;color:var(--danger);font-weight:600}
 .stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;margin:12px 0}
 .stat{border:1px solid var(--line);border-radius:8px;padding:10px 14px}.stat b{display:block;font-size:22px}
-.muted{color:var(--muted)}.mono{font-family:ui-monospace,monospace}
+.muted{color:var(--muted)}.mono{font-family:ui-monospace,monospace;word-break:break-all}
 [hidden]{display:none!important}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:600px){main{padding:14px}.top{padding:8px 12px}.who{margin-left:0}th,td{padding:6px 8px}}
