@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { BASE, api } from "./helpers/http";
 import { createWorkflow } from "./helpers/workflows";
+import { createApp } from "../src/app";
 
 /** A browser-like request: form posts carry Origin, pages ask for HTML. */
 async function browser(method: string, path: string, opts: { cookie?: string; form?: Record<string, string>; origin?: string | null; accept?: string } = {}) {
@@ -256,5 +257,45 @@ describe("run streams by cookie", () => {
     expect(denied.status).toBe(404);
     const anonymous = await exports.default.fetch(new Request(`${BASE}${runPath}/events`));
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe("hosted login (OIDC authorization code + PKCE)", () => {
+  const oidcEnv = {
+    ...env,
+    OIDC_AUTHORIZE_URL: "https://login.issuer.test/oauth2/authorize",
+    OIDC_TOKEN_URL: "https://login.issuer.test/oauth2/token",
+    OIDC_CLIENT_ID: "hydra-dashboard",
+  };
+  const call = (path: string, headers: Record<string, string> = {}) =>
+    createApp().fetch(new Request(`${BASE}${path}`, { headers: { Accept: "text/html", ...headers }, redirect: "manual" }), oidcEnv);
+
+  it("the sign-in page offers the provider's login, which gets state and an S256 challenge", async () => {
+    const page = await (await call("/sign-in?return_to=/deployments")).text();
+    expect(page).toContain('action="/sign-in/oidc"');
+    expect(page).not.toContain('name="token"');
+    const res = await call("/sign-in/oidc?return_to=/deployments");
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get("Location")!);
+    expect(to.origin + to.pathname).toBe("https://login.issuer.test/oauth2/authorize");
+    expect(to.searchParams.get("response_type")).toBe("code");
+    expect(to.searchParams.get("client_id")).toBe("hydra-dashboard");
+    expect(to.searchParams.get("redirect_uri")).toBe(`${BASE}/sign-in/callback`);
+    expect(to.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(to.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cookie = res.headers.get("Set-Cookie")!;
+    expect(cookie).toMatch(/^hydra_oidc=/);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain(`hydra_oidc=${to.searchParams.get("state")}.`);
+    // The provider's origin is the only extra form target the CSP allows.
+    expect((await call("/sign-in")).headers.get("Content-Security-Policy")).toContain("form-action 'self' https://login.issuer.test");
+  });
+
+  it("a callback whose state does not match the cookie starts no session", async () => {
+    const start = await call("/sign-in/oidc");
+    const oidcCookie = start.headers.get("Set-Cookie")!.split(";")[0]!;
+    const res = await call("/sign-in/callback?code=abc&state=forged", { Cookie: oidcCookie });
+    expect(res.headers.get("Set-Cookie") ?? "").not.toContain("hydra_session=");
+    expect(await res.text()).toContain("expired or did not start here");
   });
 });

@@ -68,6 +68,16 @@ export function parseWorkflowForm<T extends z.ZodType>(values: WorkflowFormValue
   return parsed.success ? { input: parsed.data, issues: [] } : { issues: issuesOf(parsed.error) };
 }
 
+const LABELS: Record<string, string> = {
+  name: "Name",
+  description: "Description",
+  visibility: "Visibility",
+  category: "Category",
+  tags: "Tags",
+  manifest: "Manifest",
+  changelog: "Changelog",
+};
+
 function Field({ id, label, issues, hint, children }: { id: string; label: string; issues: FieldIssue[]; hint?: string; children: unknown }) {
   return (
     <div>
@@ -105,23 +115,21 @@ export function WorkflowForm({
   editing: boolean;
 }) {
   const known = new Set(["name", "description", "visibility", "category", "tags", "manifest", "changelog"]);
-  const other = issues.filter((i) => !known.has(i.path.split(".")[0]!));
   return (
     <form method="post" action={action} novalidate>
       <Csrf token={csrf} />
       {message ? <Alert kind="bad">{message}</Alert> : null}
       {issues.length > 0 ? (
         <Alert kind="bad">
-          {issues.length === 1 ? "1 problem" : `${issues.length} problems`} to fix before saving.
-          {other.length > 0 ? (
-            <ul>
-              {other.map((i) => (
-                <li>
-                  <code>{i.path}</code>: {i.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          {issues.length === 1 ? "1 problem" : `${issues.length} problems`} to fix before saving:
+          {" "}
+          {[...new Set(issues.map((i) => i.path.split(".")[0]!))].map((field, n) => (
+            <>
+              {n > 0 ? ", " : ""}
+              {/* Names the field only; the exact path is shown next to the field itself. */}
+              {known.has(field) ? <a href={`#${field}`}>{LABELS[field] ?? field}</a> : <span>{field}</span>}
+            </>
+          ))}
         </Alert>
       ) : null}
       <Field id="name" label="Name" issues={issues}>

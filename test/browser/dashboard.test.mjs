@@ -30,9 +30,14 @@ const VALID = manifest([
   { id: "commit", name: "Commit the fix", action: "review_and_commit", depends_on: ["analyze"], parameters: { message: "fix: login bug" } },
 ]);
 
+/** Every screen to test-results/screens/; with DOCS_SCREENS=dir, the README's small copies too. */
 async function shot(name) {
   await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+  if (process.env.DOCS_SCREENS && DOC_SHOTS.has(name)) {
+    await page.screenshot({ path: join(process.env.DOCS_SCREENS, `${name}.png`), clip: { x: 0, y: 0, width: 1100, height: 700 } });
+  }
 }
+const DOC_SHOTS = new Set(["sign-in", "workflows", "workflow", "workflow-form-errors", "marketplace", "library", "deployment", "run", "api-keys-created", "billing", "account"]);
 
 async function signIn(sub) {
   await page.goto(`${server.url}/sign-in`);

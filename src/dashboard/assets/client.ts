@@ -114,7 +114,7 @@ export const DASHBOARD_JS = String.raw`
     run_started: function () { setRunStatus('running'); },
     step_started: function (d) { setStep(d.step_id, 'running'); },
     step_progress: function (d) { setStep(d.step_id, undefined, d.progress); },
-    step_completed: function (d) { setStep(d.step_id, stepStatusOf(d.result)); },
+    step_completed: function (d) { setStep(d.step_id, stepStatusOf(d.result), 1); },
     approval_required: function (d) { setStep(d.step_id, 'waiting_approval'); showApproval(d); setRunStatus('running'); },
     approval_resolved: function () { var p = $('#approval'); if (p) p.hidden = true; },
     run_frozen: function () { setRunStatus('frozen'); },

@@ -31,7 +31,7 @@ label{display:block;font-weight:600;margin:14px 0 4px}
 .check label,label.check{display:flex;gap:6px;align-items:center;font-weight:400;margin:4px 0}
 input[type=text],input[type=search],input[type=password],input:not([type]),select,textarea{font:inherit;width:100%;max-width:640px;padding:6px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 textarea{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13px;min-height:220px}
-.compact input,.compact select{width:auto}
+.compact{align-items:flex-end}.compact label{margin-top:0}.compact input,.compact select{width:auto}
 fieldset{border:1px solid var(--line);border-radius:6px;max-width:640px;margin:14px 0;padding:6px 12px 10px}
 legend{font-weight:600;padding:0 4px}
 .hint{color:var(--muted);font-size:13px;margin:2px 0 0}
