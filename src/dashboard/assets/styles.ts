@@ -17,7 +17,7 @@ a{color:var(--accent)}
 .who{margin-left:auto;display:flex;align-items:center;gap:8px;color:var(--muted)}
 main{max-width:1040px;margin:0 auto;padding:20px}
 footer{max-width:1040px;margin:0 auto;padding:16px 20px 32px;color:var(--muted);font-size:13px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:16px 0 6px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}.bar h2,.card h3:first-child{margin-top:0}h3{font-size:15px;margin:16px 0 6px}
 .sub{color:var(--muted);margin:0 0 16px}
 .bar{display:flex;flex-wrap:wrap;align-items:center;gap:8px;justify-content:space-between;margin-bottom:12px}
 .row{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
