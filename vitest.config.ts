@@ -26,14 +26,28 @@ export default defineConfig(async () => {
           },
           // The LLM provider's egress goes to a local stand-in. LLM_BASE_URL stays unset, so runs
           // use the offline planner unless a test configures the provider for its own runs.
-          serviceBindings: { LLM_API: "llm-provider-standin" },
+          // Integration steps (and their DNS-over-HTTPS look-ups) go to a local stand-in too, so a
+          // test can never open a connection to anything but this process.
+          serviceBindings: { LLM_API: "llm-provider-standin", INTEGRATION_API: "integration-target-standin", OIDC_API: "oidc-provider-standin" },
           workers: [
+            {
+              name: "oidc-provider-standin",
+              modules: true,
+              scriptPath: "./test/standins/oidc-provider.mjs",
+              compatibilityDate: "2026-04-26",
+            },
             {
               name: "llm-provider-standin",
               modules: true,
               scriptPath: "./test/standins/llm-provider.mjs",
               compatibilityDate: "2026-04-26",
               compatibilityFlags: ["enable_request_signal"],
+            },
+            {
+              name: "integration-target-standin",
+              modules: true,
+              scriptPath: "./test/standins/integration-target.mjs",
+              compatibilityDate: "2026-04-26",
             },
           ],
         },

@@ -22,6 +22,7 @@ export function devToken(sub) {
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(sub)
     .setIssuer("hydra-dev")
+    .setIssuedAt() // tokens without iat are refused (MAX_TOKEN_AGE)
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(devSecret()));
 }
@@ -42,7 +43,7 @@ export async function serveScript(scriptPath, options = {}) {
 }
 
 /** Builds dist/bundle/index.js with wrangler (the deployable artefact) and serves it. */
-export async function serveBundle(extraBindings = {}) {
+export async function serveBundle(extraBindings = {}, durableObjects = {}) {
   execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist/bundle"], { cwd: root, env: offline, stdio: "ignore" });
   const persist = mkdtempSync(join(tmpdir(), "hydra-bench-"));
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
@@ -54,8 +55,12 @@ export async function serveBundle(extraBindings = {}) {
     d1Databases: { DB: "00000000-0000-4000-8000-000000000000" },
     d1Persist: join(persist, "v3", "d1"),
     kvNamespaces: { KV: "00000000000000000000000000000000" },
-    // SQLite-backed, as wrangler.toml declares them (new_sqlite_classes): the runtime uses storage.kv.
-    durableObjects: { RUN_OBJECT: { className: "RunObject", useSQLite: true }, USER_HUB: { className: "UserHub", useSQLite: true } },
+    durableObjects: {
+      RUN_OBJECT: { className: "RunObject", useSQLite: true },
+      USER_HUB: { className: "UserHub", useSQLite: true },
+      RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
+      ...durableObjects,
+    },
     bindings: {
       ENVIRONMENT: "development",
       DEV_AUTH_SECRET: devSecret(),
@@ -83,7 +88,13 @@ export async function seedAnonymousDeployment(url) {
   const manifest = JSON.parse(readFileSync(join(root, "bench/fixture-manifest.json"), "utf8"));
   const workflow = await post("/v1/workflows", { name: "Bug Fix Workflow", manifest });
   const deployment = await post("/v1/deployments", { name: "bench", workflowIds: [workflow.workflowId], allowAnonymous: true });
-  return { deploymentId: deployment.deploymentId, mcpPath: new URL(deployment.mcpEndpoint).pathname, promptName: "bug_fix_workflow" };
+  return {
+    workflowId: workflow.workflowId,
+    deploymentId: deployment.deploymentId,
+    mcpPath: new URL(deployment.mcpEndpoint).pathname,
+    promptName: "bug_fix_workflow",
+    token: auth.Authorization.slice("Bearer ".length),
+  };
 }
 
 /** Headers every MCP request after `initialize` carries (no session id). */
@@ -107,26 +118,4 @@ export async function initializeMcpSession(url, mcpPath) {
   });
   await res.arrayBuffer();
   return res.headers.get("mcp-session-id");
-}
-
-/**
- * Fires `total` requests with `concurrency` in flight and returns requests/second.
- * Bounded in count and time: it stops after `total` requests or `maxSeconds`.
- */
-export async function load(makeRequest, { total = 2000, concurrency = 50, maxSeconds = 30 } = {}) {
-  let sent = 0;
-  let failed = 0;
-  const started = performance.now();
-  const deadline = started + maxSeconds * 1000;
-  const worker = async () => {
-    while (sent < total && performance.now() < deadline) {
-      const i = sent++;
-      const res = await fetch(...makeRequest(i));
-      if (!res.ok) failed++;
-      await res.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  return { requests: sent, failed, rps: sent / seconds };
 }

@@ -7,24 +7,37 @@ import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
 import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
+import { BOOKMARK_HEADER, openSession } from "./db/session";
 import { dashboardRoutes } from "./dashboard/routes";
 import { notFoundPage, wantsHtml } from "./dashboard/errors";
 import { deploymentRoutes } from "./deployments/routes";
-import { configSchema, type AppEnv } from "./env";
-import { ApiError, errorResponse, toApiError } from "./errors";
+import { parseConfig, type AppEnv } from "./env";
+import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
+import { JSONRPC, isJsonRpcPath, jsonRpcError } from "./http/jsonrpc";
 import { allowedMethods } from "./http/method-not-allowed";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { marketplaceRoutes } from "./marketplace/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { oauthRoutes } from "./oauth/routes";
 import { openApiRoutes } from "./openapi/routes";
 import { ratingRoutes } from "./ratings/routes";
 import { runtimeRoutes } from "./runtime/routes";
 import { randomIds, systemClock, type Clock, type IdGenerator } from "./services";
 import { userRoutes } from "./users/routes";
 import { workflowRoutes } from "./workflows/routes";
+
+/**
+ * Errors that concern the JSON-RPC message itself (its size, or a crash while answering it);
+ * transport-level refusals before the message is read (401, 403 origin, 404 deployment, 405,
+ * 415, 423, 429) keep the documented REST envelope on /rpc and /mcp.
+ */
+const JSONRPC_CODE_OF: Partial<Record<ErrorCode, number>> = {
+  PAYLOAD_TOO_LARGE: JSONRPC.INVALID_REQUEST,
+  INTERNAL_ERROR: JSONRPC.INTERNAL_ERROR,
+};
 
 export interface AppOptions {
   clock?: Clock;
@@ -40,6 +53,12 @@ export function createApp(options: AppOptions = {}) {
     const apiError = toApiError(err);
     if (apiError.code === "INTERNAL_ERROR") {
       console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: String(err), stack: (err as Error)?.stack }));
+    }
+    // A crash or an oversized message on a JSON-RPC endpoint is a JSON-RPC error, not the REST envelope.
+    const rpcCode = isJsonRpcPath(c.req.path) ? JSONRPC_CODE_OF[apiError.code] : undefined;
+    if (rpcCode !== undefined) {
+      const data = Object.keys(apiError.details).length > 0 ? apiError.details : undefined;
+      return c.json(jsonRpcError(null, rpcCode, apiError.message, data), apiError.status);
     }
     return errorResponse(c, apiError);
   });
@@ -61,24 +80,28 @@ export function createApp(options: AppOptions = {}) {
     createMiddleware<AppEnv>(async (c, next) => {
       const requestId = c.req.header("CF-Ray") ?? crypto.randomUUID();
       c.set("requestId", requestId);
-      const parsed = configSchema.safeParse(c.env);
+      const parsed = parseConfig(c.env);
       if (!parsed.success) {
         console.error(JSON.stringify({ level: "error", msg: "invalid configuration", issues: issuesOf(parsed.error) }));
         throw new ApiError("INTERNAL_ERROR", "The server is misconfigured");
       }
       c.set("config", parsed.data);
-      c.set("db", createDatabase(c.env.DB));
+      const session = openSession(c.env.DB, c.req.method, c.req.header(BOOKMARK_HEADER));
+      c.set("db", createDatabase(session));
       c.set("clock", options.clock ?? systemClock);
       c.set("ids", options.ids ?? randomIds);
       await next();
       c.header("X-Request-Id", requestId);
+      const bookmark = session.getBookmark();
+      if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
     }),
   );
   const limitBody = createMiddleware<AppEnv>(async (c, next) =>
     bodyLimit({
       maxSize: c.var.config.MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes`, {
+        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`, {
+          limit: "MAX_BODY_BYTES",
           maxBytes: c.var.config.MAX_BODY_BYTES,
         });
       },
@@ -86,20 +109,25 @@ export function createApp(options: AppOptions = {}) {
   );
   // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
   const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");
-  app.use("*", async (c, next) => (limitedInV1(c.req.path) ? next() : limitBody(c, next)));
+  // GET and HEAD carry no body; skipping them saves the limiter's stream checks on the hottest routes.
+  const hasBody = (method: string) => method !== "GET" && method !== "HEAD";
+  app.use("*", async (c, next) => (limitedInV1(c.req.path) || !hasBody(c.req.method) ? next() : limitBody(c, next)));
 
   app.route("/health", healthRoutes);
   app.route("/openapi.json", openApiRoutes);
   // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
   app.route("/mcp", mcpRoutes);
+  // OAuth sign-in for IDEs: discovery, registration, tokens and the authorization page. Its
+  // tokens are only ever accepted by /mcp (src/oauth/mcp-access.ts); /v1 and /rpc refuse them.
+  app.route("/", oauthRoutes);
 
   // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
   app.use("/v1/*", async (c, next) =>
     cors({
       origin: c.var.config.CORS_ORIGINS ?? "*",
-      allowHeaders: ["Authorization", "Content-Type"],
+      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id"],
+      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
       maxAge: 600,
     })(c, next),
   );
@@ -109,7 +137,7 @@ export function createApp(options: AppOptions = {}) {
 
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user → body limit.
   const v1 = new Hono<AppEnv>();
-  v1.use("*", ...authenticatedApi, limitBody);
+  v1.use("*", ...authenticatedApi, async (c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
   v1.route("/workflows", workflowRoutes);

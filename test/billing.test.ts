@@ -458,8 +458,9 @@ describe("POST /v1/billing/webhook", () => {
     const res = await deliver(minimal);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data).toEqual({ received: true, eventId: minimal.id, type: "checkout.session.completed", duplicate: false });
-    expect(await userRow(user.sub)).toEqual({ plan: "team" });
-    expect(await billingRow(user.sub)).toMatchObject({ customer_id: `cus_min_${user.sub}`, subscription_id: `sub_min_${user.sub}`, status: "active" });
+    // A checkout links ids only; the plan comes from the subscription's configured prices.
+    expect(await userRow(user.sub)).toEqual({ plan: "free" });
+    expect(await billingRow(user.sub)).toMatchObject({ customer_id: `cus_min_${user.sub}`, subscription_id: `sub_min_${user.sub}`, status: null });
 
     for (const body of [{}, { id: "evt_no_type", data: { object: {} } }, { id: "evt_no_object", type: "ping" }, [1, 2]]) {
       const bad = await deliver(body);
@@ -470,7 +471,7 @@ describe("POST /v1/billing/webhook", () => {
     expect(notJson.status).toBe(400);
   });
 
-  it("checkout.session.completed upgrades the plan and links customer and subscription", async () => {
+  it("checkout.session.completed links customer and subscription; the subscription event sets the plan", async () => {
     const user = await signedUp();
     const event = stripeEvent("checkout.session.completed", {
       id: "cs_1",
@@ -485,23 +486,16 @@ describe("POST /v1/billing/webhook", () => {
     const res = await deliver(event);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ received: true, eventId: event.id, type: event.type, duplicate: false });
-    expect(await userRow(user.sub)).toEqual({ plan: "pro" });
+    expect(await userRow(user.sub)).toEqual({ plan: "free" });
 
+    const created = stripeEvent(
+      "customer.subscription.created",
+      subscriptionObject({ id: "sub_checkout_1", customer: "cus_checkout_1", userId: user.sub, price: "price_pro_monthly_test" }),
+    );
+    expect((await deliver(created)).status).toBe(200);
+    expect(await userRow(user.sub)).toEqual({ plan: "pro" });
     const sub = await api("GET", "/v1/billing/subscription", { token: user.token });
     expect(sub.body.data).toMatchObject({ plan: "pro", status: "active", customerId: "cus_checkout_1", subscriptionId: "sub_checkout_1" });
-
-    // Without our plan metadata, the public price key (or an expanded line item) tells the plan.
-    const other = await signedUp();
-    const byPriceKey = stripeEvent("checkout.session.completed", {
-      id: "cs_2",
-      object: "checkout.session",
-      client_reference_id: other.sub,
-      customer: "cus_checkout_2",
-      subscription: "sub_checkout_2",
-      metadata: { priceKey: "team_monthly" },
-    });
-    await deliver(byPriceKey);
-    expect(await userRow(other.sub)).toEqual({ plan: "team" });
 
     // The upgraded plan lifts the workflow limit at once.
     await seedWorkflows(user.sub, 50);

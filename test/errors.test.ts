@@ -77,9 +77,13 @@ describe("error envelope", () => {
     expect(res.headers.get("X-RateLimit-Limit")).toMatch(/^\d+$/);
     expect(res.headers.get("X-RateLimit-Reset")).toMatch(/^\d+$/);
 
-    const outsideV1 = await api("POST", "/rpc", { token: user.token, rawBody: huge });
+    const outsideV1 = await api("POST", "/health", { token: user.token, rawBody: huge });
     expect(outsideV1.status).toBe(413);
     expectEnvelope(outsideV1.body, "PAYLOAD_TOO_LARGE");
+    // A JSON-RPC endpoint answers the same limit as a JSON-RPC error (test/input-limits.test.ts).
+    const rpc = await api("POST", "/rpc", { token: user.token, rawBody: huge });
+    expect(rpc.status).toBe(413);
+    expect(rpc.body).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600, data: { maxBytes: 256 * 1024 } } });
   });
 
   it("validation errors list every offending field path", async () => {

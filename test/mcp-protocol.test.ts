@@ -88,8 +88,8 @@ describe("/mcp/{deploymentId} transport rules", () => {
     expect(res.body.result.serverInfo.name).toBe("hydra-edge");
   });
 
-  it("401 carries a JSON body and a plain Bearer challenge; no OAuth discovery is served", async () => {
-    const { path, d } = await setup();
+  it("auth mode 'header': 401 carries a JSON body and a plain Bearer challenge; the deployment advertises no OAuth", async () => {
+    const { path, d } = await setup({ authMode: "header" });
     const res = await api("POST", path, { headers: MCP_HEADERS, body: initializeBody() });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
@@ -100,7 +100,6 @@ describe("/mcp/{deploymentId} transport rules", () => {
     for (const wk of [
       "/.well-known/oauth-protected-resource",
       `/.well-known/oauth-protected-resource/mcp/${d.deploymentId}`,
-      "/.well-known/oauth-authorization-server",
       "/.well-known/openid-configuration",
     ]) {
       const r = await api("GET", wk);

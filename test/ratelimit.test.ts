@@ -1,6 +1,7 @@
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
+import { rateLimiterStub } from "../src/ratelimit/limiter-object";
 import { newUser } from "./helpers/auth";
 import { readResponse, request } from "./helpers/http";
 
@@ -101,5 +102,44 @@ describe("rate limits", () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
     const otherIp = await call("GET", "/v1/workflows", { headers: { "CF-Connecting-IP": "203.0.113.8" } });
     expect(otherIp.status).toBe(401);
+  });
+
+  it("admit exactly the limit under concurrency: 100 parallel requests of a free user → 30 succeed", async () => {
+    const clock = { now: Date.UTC(2026, 0, 1, 15, 59, 0) };
+    const app = createApp({ clock: { now: () => new Date(clock.now) } });
+    const limits = JSON.stringify({ free: { perMinute: 30, perHour: 500 } });
+    const call = async (path: string, token: string) =>
+      readResponse(await app.fetch(request("GET", path, { token }), { ...env, RATE_LIMITS: limits }, createExecutionContext()));
+    const user = await newUser();
+    // The user row exists first (in the previous hour), so the burst races only the limiter.
+    expect((await call("/v1/users/me", user.token)).status).toBe(200);
+    clock.now = Date.UTC(2026, 0, 1, 16, 0, 0);
+
+    const burst = await Promise.all(Array.from({ length: 100 }, () => call("/v1/workflows", user.token)));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(70);
+    const remaining = burst.filter((r) => r.status === 200).map((r) => Number(r.headers.get("X-RateLimit-Remaining")));
+    expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    for (const r of burst.filter((r) => r.status === 429)) {
+      expect(r.headers.get("Retry-After")).toBe("60");
+      expect(r.headers.get("X-RateLimit-Remaining")).toBe("0");
+    }
+
+    // The next minute admits again, counted by the same object (hour: 31 of 500 used).
+    clock.now = Date.UTC(2026, 0, 1, 16, 1, 0);
+    const next = await call("/v1/workflows", user.token);
+    expect(next.status).toBe(200);
+    expect(next.headers.get("X-RateLimit-Remaining")).toBe("29");
+  });
+
+  it("keep counts in memory and checkpoint them only every 1/20 of the hourly limit", async () => {
+    const stub = rateLimiterStub(env, `test:${crypto.randomUUID()}`);
+    const limits = { perMinute: 1000, perHour: 100 }; // a checkpoint every 5 requests
+    const nowSec = Date.UTC(2026, 0, 1, 18, 0, 0) / 1000;
+    for (let i = 0; i < 7; i++) expect((await stub.consume(limits, nowSec)).allowed).toBe(true);
+    const stored = await runInDurableObject(stub, (_instance, state) => state.storage.kv.get<{ hc: number }>("windows"));
+    expect(stored?.hc).toBe(5);
+    expect((await stub.consume(limits, nowSec)).remaining).toBe(100 - 8);
   });
 });

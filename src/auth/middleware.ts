@@ -31,8 +31,11 @@ export async function verifyCredential(
   return verifyCredentialValue(c, match[1]!);
 }
 
-/** Verifies one credential string (API key or token), wherever it came from (header or sign-in form). */
+/** Verifies one credential string (API key by hash in D1, token by signature); 401 otherwise. */
 export async function verifyCredentialValue(c: Context<AppEnv>, credential: string): Promise<VerifiedCredential> {
+  if (credential.length > c.var.config.MAX_TOKEN_BYTES) {
+    throw unauthorized(`Credential is larger than ${c.var.config.MAX_TOKEN_BYTES} bytes`);
+  }
   if (credential.startsWith(API_KEY_PREFIX)) {
     const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
     if (!user) throw unauthorized("API key is invalid or revoked");
@@ -48,7 +51,11 @@ export async function verifyCredentialValue(c: Context<AppEnv>, credential: stri
 
 /** Resolves the request's credential to a user, creating the user on first sight. */
 export async function authenticateRequest(c: Context<AppEnv>): Promise<AuthenticatedUser> {
-  const credential = await verifyCredential(c);
+  return userOfCredential(c, await verifyCredential(c));
+}
+
+/** The user a verified credential belongs to, created on first sight of a token. */
+export async function userOfCredential(c: Context<AppEnv>, credential: VerifiedCredential): Promise<AuthenticatedUser> {
   if (credential.kind === "api_key") {
     const { user } = credential;
     return { id: user.id, email: user.email, plan: user.plan, via: "api_key" };

@@ -16,10 +16,15 @@ const JWKS_CACHE_TTL_SECONDS = 3600;
 
 export const jwksCacheKey = (url: string) => `jwks:${url}`;
 
+/** `iat` is required: the maximum token age counts from it, and a deleted account refuses tokens issued before its deletion. */
+const REQUIRED_CLAIMS = ["sub", "exp", "iat"];
+
 const unauthorized = (message: string) => new ApiError("UNAUTHORIZED", message);
 
-function describeJoseError(err: unknown): string {
-  if (err instanceof joseErrors.JWTExpired) return "Token has expired";
+function describeJoseError(err: unknown, config: Config): string {
+  if (err instanceof joseErrors.JWTExpired) {
+    return err.claim === "iat" ? `Token is older than the maximum token age (${config.MAX_TOKEN_AGE_SECONDS} s)` : "Token has expired";
+  }
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === "nbf") return "Token is not yet valid";
     return `Token claim '${err.claim}' is invalid`;
@@ -35,7 +40,7 @@ function identityFrom(payload: JWTPayload): VerifiedIdentity {
     throw unauthorized("Token has no usable 'sub' claim");
   }
   const email = typeof payload.email === "string" ? payload.email : null;
-  return { sub: payload.sub, email };
+  return { sub: payload.sub, email, issuedAt: payload.iat! };
 }
 
 async function verifyDevToken(token: string, config: Config): Promise<JWTPayload> {
@@ -46,7 +51,8 @@ async function verifyDevToken(token: string, config: Config): Promise<JWTPayload
   const { payload } = await jwtVerify(token, secret, {
     algorithms: ["HS256"],
     issuer: config.DEV_AUTH_ISSUER,
-    requiredClaims: ["sub", "exp"],
+    requiredClaims: REQUIRED_CLAIMS,
+    maxTokenAge: config.MAX_TOKEN_AGE_SECONDS,
   });
   return payload;
 }
@@ -70,7 +76,8 @@ async function verifyOidcToken(token: string, config: Config, kv: KVNamespace): 
     algorithms: OIDC_ALGORITHMS,
     issuer,
     audience,
-    requiredClaims: ["sub", "exp"],
+    requiredClaims: REQUIRED_CLAIMS,
+    maxTokenAge: config.MAX_TOKEN_AGE_SECONDS,
   });
   if ("uat" in cache && cache.uat !== cached?.uat) {
     await kv.put(jwksCacheKey(jwksUrl), JSON.stringify(cache), { expirationTtl: JWKS_CACHE_TTL_SECONDS * 2 });
@@ -79,6 +86,8 @@ async function verifyOidcToken(token: string, config: Config, kv: KVNamespace): 
 }
 
 export async function verifyBearerToken(token: string, config: Config, kv: KVNamespace): Promise<VerifiedIdentity> {
+  // Before any decoding: an oversized token costs nothing but this comparison.
+  if (token.length > config.MAX_TOKEN_BYTES) throw unauthorized(`Token is larger than ${config.MAX_TOKEN_BYTES} bytes`);
   let alg: string | undefined;
   try {
     alg = decodeProtectedHeader(token).alg;
@@ -92,6 +101,6 @@ export async function verifyBearerToken(token: string, config: Config, kv: KVNam
     return identityFrom(payload);
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw unauthorized(describeJoseError(err));
+    throw unauthorized(describeJoseError(err, config));
   }
 }

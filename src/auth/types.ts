@@ -11,4 +11,6 @@ export interface AuthenticatedUser {
 export interface VerifiedIdentity {
   sub: string;
   email: string | null;
+  /** The token's `iat` (unix seconds). */
+  issuedAt: number;
 }

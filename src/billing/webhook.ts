@@ -7,9 +7,9 @@ import { billingRecords, stripeEvents, users } from "../db/schema";
 import type { AppEnv, Config } from "../env";
 import { ApiError } from "../errors";
 import { ok } from "../http/envelope";
-import { isPlan, type Plan } from "../plans";
+import type { Plan } from "../plans";
 import { PAID_STATUSES } from "./service";
-import { PRICE_KEYS, planForStripePrice, subtleCrypto, type PriceKey } from "./stripe";
+import { planForStripePrice, subtleCrypto } from "./stripe";
 
 type RecordFields = Partial<Omit<typeof billingRecords.$inferInsert, "userId" | "lastEventAt" | "updatedAt">>;
 
@@ -33,27 +33,30 @@ async function recordByCustomer(db: Database, customerId: string | null) {
   return (await db.select().from(billingRecords).where(eq(billingRecords.customerId, customerId)).get()) ?? null;
 }
 
-/** From our checkout metadata (plan, or the public price key), else from expanded line items. */
-function planOfSession(config: Config, session: Stripe.Checkout.Session): Plan | null {
-  const metadata = session.metadata ?? {};
-  if (isPlan(metadata.plan) && metadata.plan !== "free") return metadata.plan;
-  const key = metadata.priceKey ?? metadata.priceId;
-  if (key && key in PRICE_KEYS) return PRICE_KEYS[key as PriceKey].plan;
-  return planForStripePrice(config, session.line_items?.data?.[0]?.price?.id);
-}
-
-async function checkoutCompleted(db: Database, config: Config, session: Stripe.Checkout.Session): Promise<Effect> {
+/**
+ * A completed checkout only links the Stripe customer and subscription to the user. The plan is
+ * never taken from it (its metadata is ours to write but not proof of payment): it follows from
+ * the subscription events, which carry the subscription's items and their configured prices.
+ */
+async function checkoutCompleted(db: Database, session: Stripe.Checkout.Session): Promise<Effect> {
   const userId = await existingUser(db, session.client_reference_id ?? session.metadata?.userId);
   if (!userId) return { ignored: "no such user" };
-  const plan = planOfSession(config, session);
-  const fields: RecordFields = {
-    customerId: idOf(session.customer),
-    subscriptionId: idOf(session.subscription),
-  };
-  // The plan rides on the session's metadata (set at checkout); the subscription events that
-  // follow carry the authoritative price, status and period.
-  if (plan && (session.status ?? "complete") === "complete") Object.assign(fields, { plan, status: "active" });
-  return { userId, fields };
+  return { userId, fields: { customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) } };
+}
+
+const PLAN_RANK: Record<Plan, number> = { free: 0, pro: 1, team: 2, enterprise: 3 };
+
+/**
+ * The plan a subscription pays for: the best plan among its items whose price is one of the
+ * configured price ids. Metadata is ignored, and no configured price maps to enterprise.
+ */
+function paidPlanOf(config: Config, subscription: Stripe.Subscription): Plan | null {
+  let best: Plan | null = null;
+  for (const item of subscription.items?.data ?? []) {
+    const plan = planForStripePrice(config, item?.price?.id);
+    if (plan && plan !== "enterprise" && (!best || PLAN_RANK[plan] > PLAN_RANK[best])) best = plan;
+  }
+  return best;
 }
 
 /** Period fields live on the subscription item since Stripe API 2025-03-31; older payloads have them on the subscription. */
@@ -86,9 +89,11 @@ async function subscriptionChanged(
   if (!deleted && current?.subscriptionId === subscription.id && current.status === "canceled") {
     return { ignored: "subscription is already canceled" };
   }
-  const priceId = subscription.items?.data?.[0]?.price?.id ?? null;
-  const paidPlan: Plan | null =
-    planForStripePrice(config, priceId) ?? (isPlan(subscription.metadata?.plan) ? subscription.metadata!.plan as Plan : null);
+  const paidPlan = paidPlanOf(config, subscription);
+  const priceId =
+    subscription.items?.data?.find((item) => planForStripePrice(config, item?.price?.id))?.price?.id ??
+    subscription.items?.data?.[0]?.price?.id ??
+    null;
   const paying = !deleted && PAID_STATUSES.has(subscription.status);
   if (paying && !paidPlan) {
     console.error(JSON.stringify({ level: "error", msg: "stripe price is not mapped to a plan", priceId }));
@@ -118,7 +123,7 @@ async function paymentFailed(db: Database, invoice: Stripe.Invoice): Promise<Eff
 async function effectOf(db: Database, config: Config, event: Stripe.Event): Promise<Effect> {
   switch (event.type) {
     case "checkout.session.completed":
-      return checkoutCompleted(db, config, event.data.object);
+      return checkoutCompleted(db, event.data.object);
     case "customer.subscription.created":
     case "customer.subscription.updated":
       return subscriptionChanged(db, config, event.data.object, false);
@@ -164,6 +169,21 @@ function isUniqueViolation(err: unknown): boolean {
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(text);
 }
 
+/** Stripe's default: a signature older than this is a replay. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * The SDK only refuses timestamps that are too old; one further ahead than the tolerance is as
+ * suspect (a signature minted for later replay, or a wrong clock), so it is refused too.
+ */
+function signedInTheFuture(signature: string, now: Date): boolean {
+  const limit = Math.floor(now.getTime() / 1000) + SIGNATURE_TOLERANCE_SECONDS;
+  return signature.split(",").some((part) => {
+    const [key, value] = part.trim().split("=", 2);
+    return key === "t" && value !== undefined && /^\d+$/.test(value) && Number(value) > limit;
+  });
+}
+
 async function verifiedEvent(config: Config, payload: string, signature: string | undefined, now: Date) {
   const secret = config.STRIPE_WEBHOOK_SECRET;
   if (!secret) {
@@ -177,9 +197,12 @@ async function verifiedEvent(config: Config, payload: string, signature: string 
       issues: [{ path: "(header).Stripe-Signature", message: "required" }],
     });
   }
+  if (signedInTheFuture(signature, now)) {
+    throw new ApiError("VALIDATION_ERROR", "Stripe signature timestamp is in the future", { reason: "future_timestamp" });
+  }
   let event: Stripe.Event;
   try {
-    event = await Stripe.webhooks.constructEventAsync(payload, signature, secret, undefined, subtleCrypto(), now.getTime());
+    event = await Stripe.webhooks.constructEventAsync(payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS, subtleCrypto(), now.getTime());
   } catch (err) {
     const stale = /tolerance/i.test(String((err as Error)?.message));
     throw new ApiError("VALIDATION_ERROR", stale ? "Stripe signature timestamp is too old" : "Stripe signature is invalid", {

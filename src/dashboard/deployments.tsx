@@ -15,7 +15,7 @@ import { formFields, formList, render, seeOther, sessionOf, signedIn, signedInWr
 import { ideSnippets } from "./snippets";
 import { UsageChart, usageThisMonth } from "./usage-chart";
 
-const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, baseUrl: publicBaseUrl(c) });
+const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, oauthKv: c.env.OAUTH_KV, baseUrl: publicBaseUrl(c) });
 
 interface DeploymentFormValues {
   name: string;

@@ -126,6 +126,8 @@ export const deployments = sqliteTable(
     enabledAdapters: text("enabled_adapters", { mode: "json" }).$type<string[]>().notNull(),
     status: text("status", { enum: ["active", "inactive"] }).notNull().default("active"),
     allowAnonymous: integer("allow_anonymous", { mode: "boolean" }).notNull().default(false),
+    /** Whether /mcp/{id} advertises OAuth sign-in (discovery documents); header credentials work in both. */
+    authMode: text("auth_mode", { enum: ["header", "oauth"] }).notNull().default("oauth"),
     lastConnectedAt: text("last_connected_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),

@@ -28,6 +28,7 @@ export function toDeploymentDto(
     enabledAdapters: row.enabledAdapters,
     status: row.status,
     allowAnonymous: row.allowAnonymous,
+    authMode: row.authMode,
     mcpEndpoint: mcpEndpoint(baseUrl, row.id),
     usage: { connectionsThisMonth, lastConnectedAt: row.lastConnectedAt } satisfies DeploymentUsageSummary,
     createdAt: row.createdAt,

@@ -45,11 +45,15 @@ export interface DeploymentRecord {
   description: string | null;
   status: "active" | "inactive";
   allowAnonymous: boolean;
+  /** Absent in records written before OAuth sign-in existed: read it with `authModeOf`. */
+  authMode?: "header" | "oauth";
   enabledAdapters: Adapter[];
   workflows: ServedWorkflow[];
   /** Index-aligned with `workflows`. */
   rendered: Record<Adapter, RenderedWorkflow[]>;
 }
+
+export const authModeOf = (record: DeploymentRecord): "header" | "oauth" => record.authMode ?? "oauth";
 
 const MAX_PROMPT_NAME = 64;
 
@@ -146,6 +150,7 @@ export function buildRecord(row: DeploymentRow, contents: Record<Adapter, Adapte
     description: row.description,
     status: row.status,
     allowAnonymous: row.allowAnonymous,
+    authMode: row.authMode,
     enabledAdapters: ADAPTERS.filter((a) => row.enabledAdapters.includes(a)),
     workflows: contents.claude.workflows.map(({ text: _t, functions: _f, ...served }) => served),
     rendered,

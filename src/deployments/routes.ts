@@ -25,7 +25,7 @@ export function publicBaseUrl(c: Context<AppEnv>): string {
   return c.var.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
 }
 
-const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, baseUrl: publicBaseUrl(c) });
+const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, oauthKv: c.env.OAUTH_KV, baseUrl: publicBaseUrl(c) });
 
 export const deploymentRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listDeploymentsQuery), async (c) => okPage(c, await listDeployments(ctxOf(c), c.req.valid("query"))))

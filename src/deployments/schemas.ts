@@ -19,6 +19,8 @@ const fields = {
   workflowIds: workflowIdsField,
   enabledAdapters: adaptersField.optional(),
   allowAnonymous: z.boolean().optional(),
+  /** "oauth" (default) advertises OAuth sign-in to IDEs; "header" hides it. A header credential works in both. */
+  authMode: z.enum(["header", "oauth"]).optional(),
 };
 
 export const createDeploymentBody = z.object(fields);

@@ -12,6 +12,7 @@ import {
 import { ApiError, notFound } from "../errors";
 import { buildPage, decodeCursor, newestFirstCursor, olderThan } from "../http/pagination";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
+import { revokeOAuthGrants } from "../oauth/grants";
 import type { IdGenerator } from "../services";
 import { toDeploymentDto } from "./dto";
 import {
@@ -31,6 +32,8 @@ import { connectionsThisMonth } from "./usage";
 export interface DeploymentCtx {
   db: Database;
   kv: KVNamespace;
+  /** OAuth grants of IDEs signed in to deployments (revoked when a deployment is deleted). */
+  oauthKv: KVNamespace;
   ids: IdGenerator;
   now: Date;
   userId: string;
@@ -87,6 +90,7 @@ export async function createDeployment(ctx: DeploymentCtx, input: CreateDeployme
     enabledAdapters: input.enabledAdapters ?? [...ADAPTERS],
     status: "active",
     allowAnonymous: input.allowAnonymous ?? false,
+    authMode: input.authMode ?? "oauth",
     lastConnectedAt: null,
     createdAt: iso,
     updatedAt: iso,
@@ -170,6 +174,7 @@ export async function updateDeployment(ctx: DeploymentCtx, deploymentId: string,
   if (input.description !== undefined) set.description = input.description;
   if (input.enabledAdapters !== undefined) set.enabledAdapters = input.enabledAdapters;
   if (input.allowAnonymous !== undefined) set.allowAnonymous = input.allowAnonymous;
+  if (input.authMode !== undefined) set.authMode = input.authMode;
   return changeAndRepublish(ctx, row, set, input.workflowIds);
 }
 
@@ -199,6 +204,7 @@ export async function deleteDeployment(ctx: DeploymentCtx, deploymentId: string)
     ctx.db.delete(deployments).where(eq(deployments.id, row.id)),
   ]);
   await ctx.kv.delete(deploymentKvKey(row.id));
+  await revokeOAuthGrants(ctx.oauthKv, row.ownerId, row.id);
   return { deploymentId: row.id, deleted: true as const };
 }
 

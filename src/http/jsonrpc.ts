@@ -17,3 +17,15 @@ export class RpcError extends Error {
     super(message);
   }
 }
+
+export type JsonRpcErrorId = string | number | null;
+
+/** The one JSON-RPC error object both endpoints answer with. */
+export const jsonRpcError = (id: JsonRpcErrorId, code: number, message: string, data?: unknown) => ({
+  jsonrpc: "2.0" as const,
+  id,
+  error: data === undefined ? { code, message } : { code, message, data },
+});
+
+/** Paths that speak JSON-RPC: their message-level errors are JSON-RPC error objects, never the REST envelope. */
+export const isJsonRpcPath = (path: string) => path === "/rpc" || path === "/rpc/" || path.startsWith("/mcp/");

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
 import { validator } from "hono/validator";
 import type { z } from "zod";
 import { ApiError } from "../errors";
+import { limitDetails, readBoundedJson } from "./json-limits";
 
 export interface FieldIssue {
   path: string;
@@ -26,17 +27,18 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, whe
   return result.data;
 }
 
-/** Reads a JSON body; a missing or malformed body is a VALIDATION_ERROR, never a 500. */
+/**
+ * Reads a JSON body through the bounded reader; a missing, malformed, oversized or too deeply
+ * nested body is a 4xx in the one envelope (naming the limit), never a 500.
+ */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("VALIDATION_ERROR", "Request body is not valid JSON", {
-      issues: [{ path: "(body)", message: "malformed JSON" }],
-    });
-  }
+  const read = readBoundedJson(text, { maxBytes: c.var.config.MAX_BODY_BYTES });
+  if (read.ok) return read.value;
+  if (read.reason === "too_large") throw new ApiError("PAYLOAD_TOO_LARGE", read.message, limitDetails(read));
+  const issue = read.reason === "too_deep" ? `nesting depth exceeds ${read.maxDepth} (MAX_JSON_DEPTH)` : "malformed JSON";
+  throw new ApiError("VALIDATION_ERROR", read.message, { issues: [{ path: "(body)", message: issue }], ...limitDetails(read) });
 }
 
 type Target = Extract<keyof ValidationTargets, "json" | "query" | "param">;

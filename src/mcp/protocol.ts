@@ -1,4 +1,4 @@
-import { JSONRPC as BASE_CODES } from "../http/jsonrpc";
+import { JSONRPC as BASE_CODES, jsonRpcError } from "../http/jsonrpc";
 import type { Adapter } from "../manifest/schema";
 
 export { RpcError } from "../http/jsonrpc";
@@ -82,11 +82,7 @@ export function parseBody(body: unknown, batchesAllowed: boolean): ParsedBody {
 
 export const rpcResult = (id: JsonRpcId, result: unknown) => ({ jsonrpc: "2.0" as const, id, result });
 
-export const rpcError = (id: JsonRpcId | null, code: number, message: string, data?: unknown) => ({
-  jsonrpc: "2.0" as const,
-  id,
-  error: data === undefined ? { code, message } : { code, message, data },
-});
+export const rpcError = jsonRpcError;
 
 /** Prefix match on clientInfo.name, case-insensitive (claude-code, cursor-vscode, codex-mcp-client, ...). */
 export function adapterForClient(name: unknown): Adapter | null {

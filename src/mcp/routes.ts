@@ -3,6 +3,7 @@ import { loadRecord, type DeploymentRecord } from "../deployments/record";
 import { countConnection } from "../deployments/usage";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
+import { limitDetails, readBoundedJson } from "../http/json-limits";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
 import { assertMayUse } from "./auth";
 import {
@@ -165,13 +166,10 @@ async function handlePost(c: Context<AppEnv>) {
   if (!/^application\/json\b/i.test(contentType)) {
     throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "MCP messages must be sent as Content-Type: application/json");
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    return c.json(rpcError(null, JSONRPC.PARSE_ERROR, "Parse error: the body is not valid JSON"), 400);
-  }
-  const parsed = parseBody(body, acceptsBatches(version));
+  const read = readBoundedJson(await c.req.text(), { maxBytes: c.var.config.MAX_BODY_BYTES });
+  if (!read.ok && read.reason === "malformed") return c.json(rpcError(null, JSONRPC.PARSE_ERROR, "Parse error: the body is not valid JSON"), 400);
+  if (!read.ok) return c.json(rpcError(null, JSONRPC.INVALID_REQUEST, read.message, limitDetails(read)), read.reason === "too_large" ? 413 : 400);
+  const parsed = parseBody(read.value, acceptsBatches(version));
   if (parsed.kind === "invalid") return c.json(rpcError(null, parsed.code, parsed.message), 400);
 
   const deploymentId = c.req.param("deploymentId") ?? "";

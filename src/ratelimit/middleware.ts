@@ -2,7 +2,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { PLANS, type Plan } from "../plans";
-import { consume, type LimitWindows } from "./counter";
+import { consume } from "./limiter";
+import type { LimitWindows } from "./windows";
 
 function limitsFor(plan: Plan, overrides: AppEnv["Variables"]["config"]["RATE_LIMITS"]): LimitWindows {
   return overrides?.[plan] ?? PLANS[plan].rateLimit;
@@ -10,14 +11,14 @@ function limitsFor(plan: Plan, overrides: AppEnv["Variables"]["config"]["RATE_LI
 
 /**
  * Per user (or per client IP when unauthenticated), per plan. Sets X-RateLimit-* on every
- * response, including errors. The counter write overlaps the handler instead of delaying it.
+ * response, including errors.
  */
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const user = c.var.user as AppEnv["Variables"]["user"] | undefined;
   const plan: Plan = user?.plan ?? "free";
   const subject = user ? `u:${user.id}` : `ip:${c.req.header("CF-Connecting-IP") ?? "local"}`;
   const limits = limitsFor(plan, c.var.config.RATE_LIMITS);
-  const decision = await consume(c.env.KV, subject, limits, c.var.clock.now());
+  const decision = await consume(c.env, subject, limits, c.var.clock.now());
 
   const headers = {
     "X-RateLimit-Limit": String(decision.limit),
@@ -35,7 +36,6 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
   } finally {
-    await decision.persist;
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   }
 });

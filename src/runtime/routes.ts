@@ -3,7 +3,6 @@ import { authenticatedApi } from "../auth/chain";
 import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { handleRpcBody } from "./rpc";
-import { getOwnedRunRow } from "./runs-store";
 import { runStub, runtimeMethods } from "./service";
 import { userHubStub } from "./user-hub";
 
@@ -29,6 +28,7 @@ export const runtimeRoutes = new Hono<AppEnv>()
     const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now() };
     const response = await handleRpcBody(body, runtimeMethods, ctx, (err) =>
       console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "rpc internal error", error: String(err), stack: (err as Error)?.stack })),
+      { maxBytes: c.var.config.MAX_BODY_BYTES },
     );
     // JSON-RPC errors travel in a 200; only-notifications get an empty 204.
     if (response === null) return c.body(null, 204);
@@ -40,8 +40,8 @@ export const runtimeRoutes = new Hono<AppEnv>()
   })
   .get("/runs/:run_id/events", async (c) => {
     const runId = c.req.param("run_id");
-    const row = await getOwnedRunRow(c.var.db, runId, c.var.user.id);
-    if (!row) throw notFound("Run", runId);
+    // No D1 lookup: the run's object knows its owner and answers 404 to anyone else (and for an unknown id).
+    if (runId.length > 100) throw notFound("Run", runId.slice(0, 100));
     const res = await runStub(c.env, runId).fetch(streamRequest(c, c.var.user.id, c.var.config.HEARTBEAT_INTERVAL_MS));
     if (res.status === 404) throw notFound("Run", runId);
     return relay(res);

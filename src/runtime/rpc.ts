@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { JSONRPC, RpcError } from "../http/jsonrpc";
+import { JSONRPC, RpcError, jsonRpcError } from "../http/jsonrpc";
+import { limitDetails, readBoundedJson, type JsonLimits } from "../http/json-limits";
 import { issuesOf } from "../http/validate";
 
 /** Larger batches are refused as a whole with one -32600. */
@@ -24,23 +25,20 @@ export type MethodTable<C> = Record<string, RpcMethod<z.ZodType, C>>;
 export const method = <P extends z.ZodType, C>(params: P, handler: (params: z.infer<P>, ctx: C) => Promise<unknown>) =>
   ({ params, handler }) as unknown as RpcMethod<z.ZodType, C>;
 
-const errorResponse = (id: Id, code: number, message: string, data?: unknown): RpcResponse => ({
-  jsonrpc: "2.0",
-  id,
-  error: data === undefined ? { code, message } : { code, message, data },
-});
+const errorResponse = (id: Id, code: number, message: string, data?: unknown): RpcResponse => jsonRpcError(id, code, message, data);
 
 /**
  * Handles one HTTP body: a request, a notification or a batch. Returns the response body,
  * or null when nothing is to be answered (only notifications: HTTP 204).
  */
-export async function handleRpcBody<C>(raw: string, methods: MethodTable<C>, ctx: C, onInternal: (err: unknown) => void) {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(raw);
-  } catch {
+export async function handleRpcBody<C>(raw: string, methods: MethodTable<C>, ctx: C, onInternal: (err: unknown) => void, limits: JsonLimits) {
+  const read = readBoundedJson(raw, limits);
+  if (!read.ok && read.reason === "malformed") {
     return errorResponse(null, JSONRPC.PARSE_ERROR, "Parse error", { reason: "The request body is not valid JSON" });
   }
+  // Over a limit: refused before parsing, naming the limit (nothing deeper ever reaches zod).
+  if (!read.ok) return errorResponse(null, JSONRPC.INVALID_REQUEST, "Invalid Request", { reason: read.message, ...limitDetails(read) });
+  const payload = read.value;
   if (Array.isArray(payload)) {
     if (payload.length === 0) return errorResponse(null, JSONRPC.INVALID_REQUEST, "Invalid Request", { reason: "A batch must not be empty" });
     if (payload.length > MAX_BATCH) {

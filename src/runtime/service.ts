@@ -139,6 +139,7 @@ export const runtimeMethods: MethodTable<RpcContext> = {
         stepDelayMs: ctx.config.RUNTIME_STEP_DELAY_MS,
         approvalTtlSeconds: ctx.config.APPROVAL_TTL_SECONDS,
         llm: llmSettingsFrom(ctx.config),
+        dohUrl: ctx.config.INTEGRATION_DOH_URL ?? null,
       },
       now,
     };

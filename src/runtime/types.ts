@@ -66,6 +66,8 @@ export interface RunSettings {
   stepDelayMs: number;
   approvalTtlSeconds: number;
   llm: LlmSettings | null;
+  /** DNS-over-HTTPS endpoint integration hosts are resolved with; absent in runs started before it existed. */
+  dohUrl?: string | null;
 }
 
 export interface RunState {

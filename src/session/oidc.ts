@@ -3,12 +3,11 @@ import { verifyBearerToken } from "../auth/tokens";
 import type { AppEnv, Config } from "../env";
 import { randomToken } from "../services";
 import { ensureUser } from "../users/service";
+import { finishHostedLogin } from "../oauth/sign-in";
 import { takeOidcCookie, writeOidcCookie } from "./cookie";
 
-/** The hosted-login flow is on when the provider's endpoints and our client id are configured. */
-export function oidcLoginConfigured(config: Config): boolean {
-  return Boolean(config.OIDC_AUTHORIZE_URL && config.OIDC_TOKEN_URL && config.OIDC_CLIENT_ID);
-}
+/** The hosted-login flow is on when the provider is configured (config checks the three come together). */
+export const oidcLoginConfigured = (config: Config): boolean => Boolean(config.OIDC_AUTHORIZE_URL && config.OIDC_TOKEN_URL && config.OIDC_CLIENT_ID);
 
 const base64url = (bytes: ArrayBuffer | Uint8Array) =>
   btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -53,26 +52,9 @@ export async function finishOidcLogin(c: Context<AppEnv>, origin: string): Promi
   if (!state || !verifier || !code || c.req.query("state") !== state) {
     return { ok: false, message: "The sign-in attempt expired or did not start here. Please try again." };
   }
-  const form = new URLSearchParams({
-    grant_type: "authorization_code",
-    code,
-    redirect_uri: callbackUrl(origin),
-    client_id: config.OIDC_CLIENT_ID!,
-    code_verifier: verifier,
-  });
-  if (config.OIDC_CLIENT_SECRET) form.set("client_secret", config.OIDC_CLIENT_SECRET);
-  let idToken: unknown;
-  try {
-    const res = await fetch(config.OIDC_TOKEN_URL!, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body: form,
-    });
-    idToken = res.ok ? ((await res.json()) as { id_token?: unknown }).id_token : undefined;
-  } catch {
-    idToken = undefined;
-  }
-  if (typeof idToken !== "string") return { ok: false, message: "The identity provider could not complete the sign-in." };
+  // The same code exchange the IDE authorization page uses, with the dashboard's redirect URI.
+  const idToken = await finishHostedLogin(config, c.env.OIDC_API, origin, code, { verifier }, callbackUrl(origin));
+  if (!idToken) return { ok: false, message: "The identity provider could not complete the sign-in." };
   try {
     const identity = await verifyBearerToken(idToken, config, c.env.KV);
     const user = await ensureUser(c.var.db, identity, c.var.clock.now());

@@ -21,6 +21,7 @@ import { createStripeClient, isStripeConfigured } from "../billing/stripe";
 import type { Bindings, Config } from "../env";
 import { eraseRuns, killActiveRuns } from "../runtime/service";
 import { deploymentKvKey, refreshDeployments } from "../deployments/record";
+import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
 
 
@@ -139,6 +140,8 @@ export function accountDeletionStatements(db: Database, userId: string, workflow
 export interface AccountDeletionDeps {
   db: Database;
   kv: KVNamespace;
+  /** OAuth grants of the user's IDEs: all revoked. */
+  oauthKv: KVNamespace;
   config: Config;
   stripeEgress?: Fetcher | undefined;
   /** Where the user's run Durable Objects live; their active runs are stopped before anything is deleted. */
@@ -156,7 +159,8 @@ const ENDED_STATUSES = new Set(["canceled", "incomplete_expired"]);
  * `DELETE /v1/users/me`. Order matters: the Stripe subscription is cancelled first (a Stripe
  * failure aborts with nothing deleted, so nobody is billed for a deleted account); then the
  * user's active runs are stopped like `hydra.kill` level instant (nothing keeps acting for a
- * deleted account; a failure here also aborts with nothing deleted); then one D1 batch removes
+ * deleted account; a failure here also aborts with nothing deleted) and its IDEs' OAuth grants are
+ * revoked; then one D1 batch removes
  * everything atomically. KV lookup records are deleted before the batch (if the
  * batch fails they are rebuilt from D1) and again after it (in case a request rebuilt one in
  * between). The whole operation is safe to re-run.
@@ -175,6 +179,7 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   const stoppedRuns = await killActiveRuns(deps.runtime, db, userId, "instant", ACCOUNT_DELETED);
   // Before the D1 batch: the run ids come from D1, and erasing is idempotent if a retry is needed.
   await eraseRuns(deps.runtime, db, userId);
+  await revokeOAuthGrants(deps.oauthKv, userId);
   const dropLookups = () => Promise.all(account.deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
   await dropLookups();
   const [first, ...rest] = accountDeletionStatements(db, userId, account.workflowIds);

@@ -21,7 +21,7 @@ export const userRoutes = new Hono<AppEnv>()
     ok(
       c,
       await deleteAccount(
-        { db: c.var.db, kv: c.env.KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
+        { db: c.var.db, kv: c.env.KV, oauthKv: c.env.OAUTH_KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
         c.var.user.id,
       ),
     ),

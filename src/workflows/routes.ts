@@ -6,7 +6,7 @@ import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
 import { requestContext } from "../http/request-context";
 import { validate } from "../http/validate";
-import { getManifest, getVisibleWorkflow, getWorkflowVersion } from "./access";
+import { getVisibleWorkflow, getVisibleWorkflowDetail, getWorkflowVersion } from "./access";
 import { toWorkflowDetail } from "./dto";
 import { createWorkflowBody, listWorkflowsQuery, updateWorkflowBody } from "./schemas";
 import { createWorkflow, deleteWorkflow, listOwnWorkflows, listVersions, updateWorkflow } from "./service";
@@ -20,8 +20,8 @@ export const workflowRoutes = new Hono<AppEnv>()
     return ok(c, await createWorkflow(requestContext(c), c.req.valid("json")), 201);
   })
   .get("/:workflowId", async (c) => {
-    const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
-    return ok(c, toWorkflowDetail(row, await getManifest(c.var.db, row.id, row.currentVersion)));
+    const { row, manifest } = await getVisibleWorkflowDetail(c.var.db, c.req.param("workflowId"), c.var.user.id);
+    return ok(c, toWorkflowDetail(row, manifest));
   })
   .put("/:workflowId", validate("json", updateWorkflowBody), async (c) => {
     const { row, manifest } = await updateWorkflow(requestContext(c), c.req.param("workflowId"), c.req.valid("json"));

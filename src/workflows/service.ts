@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import {
@@ -133,26 +133,20 @@ export async function updateWorkflow(ctx: Ctx, workflowId: string, input: Update
     currentVersion: nextVersion ?? current.currentVersion,
     updatedAt: iso,
   };
-  // The guard on current_version makes a concurrent update that got there first fail this one.
-  const guardedUpdate = ctx.db
-    .update(workflows)
-    .set(fields)
-    .where(and(eq(workflows.id, workflowId), eq(workflows.currentVersion, current.currentVersion)))
-    .returning({ id: workflows.id });
+  // Both statements are guarded on the current_version this request read, inside one batch (one
+  // transaction): either both apply or neither does, so a 409 leaves no version behind and the
+  // current version is always the newest stored one.
+  const guard = and(eq(workflows.id, workflowId), eq(workflows.currentVersion, current.currentVersion));
+  const guardedUpdate = ctx.db.update(workflows).set(fields).where(guard).returning({ id: workflows.id });
   const manifest = manifestChanged ? input.manifest! : currentManifest;
   try {
     if (nextVersion) {
-      const [, updated] = await ctx.db.batch([
-        ctx.db.insert(workflowVersions).values({
-          workflowId,
-          version: nextVersion,
-          ...parseSemver(nextVersion)!,
-          manifest,
-          changelog: input.changelog ?? null,
-          createdAt: iso,
-        }),
-        guardedUpdate,
-      ]);
+      const [, updated] = await ctx.db.batch([guardedVersionInsert(ctx.db, workflowId, current.currentVersion, {
+        version: nextVersion,
+        manifest,
+        changelog: input.changelog ?? null,
+        createdAt: iso,
+      }), guardedUpdate]);
       if (updated.length === 0) throw conflictingUpdate();
     } else {
       const updated = await guardedUpdate;
@@ -163,6 +157,21 @@ export async function updateWorkflow(ctx: Ctx, workflowId: string, input: Update
     throw err;
   }
   return { row: { ...current, ...fields }, manifest, newVersion: nextVersion };
+}
+
+/** INSERT … SELECT … FROM workflows WHERE current_version = expected: inserts nothing once another update won. */
+function guardedVersionInsert(
+  db: Database,
+  workflowId: string,
+  expectedVersion: string,
+  v: { version: string; manifest: Record<string, unknown>; changelog: string | null; createdAt: string },
+) {
+  const { major, minor, patch } = parseSemver(v.version)!;
+  // Column order of workflow_versions.
+  return db.insert(workflowVersions).select(
+    sql`select ${workflowId}, ${v.version}, ${major}, ${minor}, ${patch}, ${JSON.stringify(v.manifest)}, ${v.changelog}, ${v.createdAt}
+        from ${workflows} where ${workflows.id} = ${workflowId} and ${workflows.currentVersion} = ${expectedVersion}`,
+  );
 }
 
 const conflictingUpdate = () =>

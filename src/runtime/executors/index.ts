@@ -2,7 +2,8 @@ import type { Action } from "../../manifest/schema";
 import { LlmProviderError, type LlmProvider } from "../planner/llm-provider";
 import { estimateTokens } from "../planner/offline";
 import type { PlannedAction } from "../types";
-import { unsafeUrlReason } from "./safe-url";
+import { resolvedHostReason, type Egress } from "./resolve-host";
+import { hostOf, ipLiteralReason, unsafeUrlReason } from "./safe-url";
 
 export type ExecutorKind = "llm" | "http" | "delegated" | "control";
 
@@ -13,9 +14,16 @@ export interface ExecutionResult {
   tokens: number;
 }
 
+export interface IntegrationEgress {
+  fetch: Egress;
+  /** When set, host names are resolved over DNS-over-HTTPS and refused if they resolve to special-purpose addresses. */
+  dohUrl: string | null;
+}
+
 export interface ExecutionContext {
   intent: string;
   llm: LlmProvider | null;
+  integrations: IntegrationEgress;
   signal: AbortSignal;
 }
 
@@ -46,7 +54,7 @@ export async function executeAction(step: PlannedAction, ctx: ExecutionContext):
     case "control":
       return { outcome: "success", tokens: 0, result: { note: `${step.action} evaluated by the planner's ordering` } };
     case "http":
-      return callIntegration(step, ctx.signal);
+      return callIntegration(step, ctx.integrations, ctx.signal);
     case "llm":
       return callLlm(step, ctx);
   }
@@ -75,13 +83,21 @@ async function callLlm(step: PlannedAction, ctx: ExecutionContext): Promise<Exec
   return { outcome: "success", tokens: answer.tokens, result: { output: answer.content.slice(0, 4000) } };
 }
 
-async function callIntegration(step: PlannedAction, signal: AbortSignal): Promise<ExecutionResult> {
-  const refused = unsafeUrlReason(step.parameters.url);
+/** Why the step's URL is refused: by its text first, then (when configured) by what its host resolves to. */
+async function refusal(raw: unknown, egress: IntegrationEgress, signal: AbortSignal): Promise<string | null> {
+  const byText = unsafeUrlReason(raw);
+  if (byText || !egress.dohUrl) return byText;
+  const host = hostOf(new URL(raw as string));
+  return ipLiteralReason(host) === undefined ? resolvedHostReason(egress.fetch, egress.dohUrl, host, signal) : null;
+}
+
+async function callIntegration(step: PlannedAction, egress: IntegrationEgress, signal: AbortSignal): Promise<ExecutionResult> {
+  const refused = await refusal(step.parameters.url, egress, signal);
   if (refused) return { outcome: "failed", tokens: 0, error: `Refused: ${refused}` };
   const method = String(step.parameters.method ?? (step.action === "webhook_integration" ? "POST" : "GET")).toUpperCase();
   const body = step.parameters.body;
   try {
-    const res = await fetch(String(step.parameters.url), {
+    const res = await egress.fetch(String(step.parameters.url), {
       method,
       headers: body === undefined ? {} : { "Content-Type": "application/json" },
       body: body === undefined || method === "GET" || method === "HEAD" ? undefined : JSON.stringify(body),

@@ -1,7 +1,7 @@
 import { executeAction, type ExecutionResult } from "../executors";
 import type { PlannedAction, RunState, StepRecord } from "../types";
 import { requestApproval } from "./approvals";
-import { llmOf, type LiveRun } from "./context";
+import { integrationsOf, llmOf, type LiveRun } from "./context";
 import { actProgress, finishStep, isOpenActStep, skipStep, stampEnd, startStep, stepCompleted, stepStarted, type PendingEvent } from "./steps";
 
 type PlanByKey = Map<string, PlannedAction>;
@@ -49,7 +49,7 @@ export async function act(run: LiveRun, signal: AbortSignal) {
 
   const results = await Promise.all(
     runnable.map((step) =>
-      executeAction(byKey.get(step.key!)!, { intent: s.intent, llm: llmOf(run), signal }).catch((err): ExecutionResult => {
+      executeAction(byKey.get(step.key!)!, { intent: s.intent, llm: llmOf(run), integrations: integrationsOf(run), signal }).catch((err): ExecutionResult => {
         if (signal.aborted) throw err;
         return { outcome: "failed", tokens: 0, error: "Action failed unexpectedly" };
       }),

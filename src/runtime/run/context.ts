@@ -1,5 +1,6 @@
 import type { Bindings } from "../../env";
 import { llmProvider, type LlmProvider } from "../planner/llm-provider";
+import type { IntegrationEgress } from "../executors";
 import type { RunState } from "../types";
 import type { RunJournal } from "./journal";
 
@@ -19,6 +20,12 @@ export type LiveRun = RunContext & { state: RunState };
  * The provider this run was started with (settings snapshotted at start, like the step delay),
  * reached through the LLM_API egress binding when the Worker has one. Null: offline.
  */
+/** Where integration steps' requests go (the INTEGRATION_API egress binding when present) and how hosts are resolved. */
+export function integrationsOf(run: LiveRun): IntegrationEgress {
+  const binding = run.env.INTEGRATION_API;
+  return { fetch: binding ? (input, init) => binding.fetch(input, init) : (input, init) => fetch(input, init), dohUrl: run.state.settings.dohUrl ?? null };
+}
+
 export function llmOf(run: LiveRun): LlmProvider | null {
   return llmProvider(run.state.settings.llm ?? null, run.env.LLM_API);
 }

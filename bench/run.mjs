@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// `npm run bench`: the product's hot paths next to reference Workers and the official MCP SDK
+// server, measured in one run, as ratios. Loopback only, bounded in time (~3 min).
+//   node bench/run.mjs [--requests 1000] [--concurrency 32] [--rounds 2] [--sse 100,500,1000]
+// Writes the table to bench/results/latest.md. See bench/README.md for what each number means.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { childWorkerdPids, fanout, measure, median, pinProcesses } from "./measure.mjs";
+import { MCP_HEADERS, initializeMcpSession, seedAnonymousDeployment, serveBundle, serveScript } from "./serve.mjs";
+
+const cores = availableParallelism(); // before pinning narrows it
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist/bench");
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "1000" },
+    concurrency: { type: "string", default: "32" },
+    rounds: { type: "string", default: "2" },
+    sse: { type: "string", default: "100,500,1000" },
+    only: { type: "string", default: "" },
+  },
+});
+const total = Math.min(Number(values.requests), 20_000);
+const concurrency = Math.min(Number(values.concurrency), 200);
+const rounds = Math.min(Math.max(Number(values.rounds), 1), 10);
+const sseSizes = values.sse.split(",").filter(Boolean).map(Number).filter((n) => n > 0 && n <= 5000);
+
+// ---- Build the reference Workers and the SDK server for Node.
+mkdirSync(out, { recursive: true });
+const common = { bundle: true, format: "esm", target: "es2022", logLevel: "warning" };
+await build({
+  ...common,
+  entryPoints: [join(root, "bench/bare/worker.ts")],
+  outfile: join(out, "bare.js"),
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  external: ["node:*", "cloudflare:*"],
+});
+await build({ ...common, entryPoints: [join(root, "bench/sdk-server/worker.ts")], outfile: join(out, "sdk-node.mjs"), platform: "node" });
+
+// ---- Serve: the product bundle, the reference Workers (both Miniflare/workerd), the SDK on Node.
+// Runs must not advance on their own: the SSE fan-out triggers its event with hydra.cancel.
+const product = await serveBundle({ RUNTIME_STEP_DELAY_MS: "3600000" });
+const productPid = childWorkerdPids()[0];
+const bare = await serveScript(join(out, "bare.js"), {
+  d1Databases: { DB: "bare-db" },
+  kvNamespaces: { KV: "bare-kv" },
+  durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true }, BARE_HUB: { className: "BareHub", useSQLite: true } },
+});
+const barePid = childWorkerdPids().find((pid) => pid !== productPid);
+let sdkProcess;
+try {
+  const seed = await seedAnonymousDeployment(product.url);
+  const auth = { Authorization: `Bearer ${seed.token}` };
+  const recordKey = `dep:${seed.deploymentId}`;
+  const record = await (await product.mf.getKVNamespace("KV")).get(recordKey);
+  const workflowRow = await (await product.mf.getD1Database("DB")).prepare("SELECT * FROM workflows WHERE id = ?").bind(seed.workflowId).first();
+
+  // The references get the product's own data: the same KV record, a row the size of a workflow row.
+  await (await bare.mf.getKVNamespace("KV")).put(recordKey, record);
+  const bareDb = await bare.mf.getD1Database("DB");
+  await bareDb.exec("CREATE TABLE items (id TEXT PRIMARY KEY, body TEXT NOT NULL)");
+  await bareDb.prepare("INSERT INTO items (id, body) VALUES (?, ?)").bind("item1", JSON.stringify(workflowRow)).run();
+
+  const recordFile = join(out, "record.json");
+  writeFileSync(recordFile, record);
+  sdkProcess = spawn(process.execPath, [join(root, "bench/sdk-server/node.mjs"), join(out, "sdk-node.mjs"), recordKey, recordFile], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const sdkUrl = await new Promise((resolve, reject) => {
+    sdkProcess.stdout.once("data", (d) => resolve(`http://127.0.0.1:${/listening (\d+)/.exec(String(d))[1]}`));
+    sdkProcess.once("exit", (code) => reject(new Error(`SDK server exited (${code})`)));
+  });
+  const pinning = pinProcesses([productPid, barePid, sdkProcess.pid], cores);
+
+  // The official SDK client must accept both MCP servers before anything is measured.
+  for (const url of [`${product.url}${seed.mcpPath}`, `${sdkUrl}${seed.mcpPath}`]) {
+    const client = new Client({ name: "claude-code", version: "bench" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    await client.getPrompt({ name: seed.promptName, arguments: { task: "login fails" } });
+    await client.listTools();
+    await client.close();
+  }
+
+  const rpc = (method, params) => ({ jsonrpc: "2.0", id: 1, method, params });
+  const rpcCall = async (method, params) => {
+    const res = await fetch(`${product.url}/rpc`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify(rpc(method, params)) });
+    return res.json();
+  };
+  const statusRun = (await rpcCall("hydra.run", { intent: "Fix the login bug and add tests" })).result.run_id;
+  const loopMethods = (await rpcCall("hydra.next_action", {})).error?.code === -32601 ? null : true;
+
+  const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(product.url, seed.mcpPath) };
+  const post = (url, headers, body) => () => [url, { method: "POST", headers, body: JSON.stringify(body) }];
+  const promptsGet = rpc("prompts/get", { name: seed.promptName });
+  const toolsList = rpc("tools/list", {});
+  const hasResult = (body) => JSON.parse(body).result !== undefined;
+  const servers = { product: productPid, bare: barePid, sdk: sdkProcess.pid };
+  const scenarios = {
+    live: ["product", () => [`${product.url}/health/live`]],
+    wfGet: ["product", () => [`${product.url}/v1/workflows/${seed.workflowId}`, { headers: auth }]],
+    wfList: ["product", () => [`${product.url}/v1/workflows`, { headers: auth }]],
+    prompt: ["product", post(`${product.url}${seed.mcpPath}`, mcpHeaders, promptsGet), hasResult],
+    tools: ["product", post(`${product.url}${seed.mcpPath}`, mcpHeaders, toolsList), hasResult],
+    status: ["product", post(`${product.url}/rpc`, { ...auth, "Content-Type": "application/json" }, rpc("hydra.status", { run_id: statusRun })), hasResult],
+    bareJson: ["bare", () => [`${bare.url}/json`]],
+    bareKv: ["bare", () => [`${bare.url}/kv/${recordKey}`]],
+    bareD1: ["bare", () => [`${bare.url}/d1/item1`]],
+    bareLimiter: ["bare", (i) => [`${bare.url}/limiter/bench${i % 8}`]],
+    sdkPrompt: ["sdk", post(`${sdkUrl}${seed.mcpPath}`, MCP_HEADERS, promptsGet), hasResult],
+    sdkTools: ["sdk", post(`${sdkUrl}${seed.mcpPath}`, MCP_HEADERS, toolsList), hasResult],
+  };
+
+  const results = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+  console.log(`${rounds} round(s) × ${total} requests, ${concurrency} in flight; ${pinning}`);
+  for (let round = 1; round <= rounds; round++) {
+    const names = Object.keys(scenarios).filter((n) => !values.only || values.only.split(",").includes(n));
+    if (round % 2 === 0) names.reverse(); // drift on a shared machine favours no side
+    for (const name of names) {
+      const [server, make, check] = scenarios[name];
+      await measure(make, { pid: servers[server], total: Math.min(200, total), concurrency, check }); // warm-up
+      const r = await measure(make, { pid: servers[server], total, concurrency, check });
+      if (r.failed) throw new Error(`${name}: ${r.failed} of ${r.requests} requests failed`);
+      results[name].push(r);
+      console.log(`round ${round} ${name.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuMsPer1k.toFixed(0)} ms/1k`);
+    }
+  }
+
+  // ---- SSE fan-out: N subscribers on one run (product) vs one bare Durable Object topic.
+  const fan = [];
+  for (const n of sseSizes) {
+    const runId = (await rpcCall("hydra.run", { intent: `Fan-out ${n}` })).result.run_id;
+    const p = await fanout({
+      n,
+      pid: productPid,
+      eventName: "run_cancelled",
+      open: (signal) => [`${product.url}/runs/${runId}/events`, { headers: auth, signal }],
+      trigger: () => rpcCall("hydra.cancel", { run_id: runId }),
+    });
+    const b = await fanout({
+      n,
+      pid: barePid,
+      eventName: "ping",
+      open: (signal) => [`${bare.url}/sse/topic${n}`, { signal }],
+      trigger: () => fetch(`${bare.url}/sse/topic${n}`, { method: "POST", body: "{}" }).then((r) => r.text()),
+    });
+    fan.push({ n, p, b });
+    console.log(`SSE ${n}: product connect ${p.connectMs.toFixed(0)} ms, delivered ${p.delivered}, p99 ${p.p99Ms.toFixed(0)} ms; bare DO connect ${b.connectMs.toFixed(0)} ms, delivered ${b.delivered}, p99 ${b.p99Ms.toFixed(0)} ms`);
+  }
+
+  // ---- The table: ratios to the reference measured in the same run (≥ 1 means the product is ahead).
+  const cpu = (name) => median(results[name].map((r) => r.cpuMsPer1k));
+  const perPass = (a, b) => results[a].map((r, i) => (r.rps / results[b][i].rps).toFixed(2)).join(" / ");
+  const cpuRatio = (a, b) => cpu(b) / cpu(a);
+  const rpsRatios = (a, b) => results[a].map((r, i) => r.rps / results[b][i].rps);
+  const lat = (name) => `${median(results[name].map((r) => r.p50)).toFixed(1)} / ${median(results[name].map((r) => r.p99)).toFixed(1)}`;
+  const verdict = (a, b, goal) => {
+    if (!goal) return "";
+    const met = cpuRatio(a, b) >= goal && median(rpsRatios(a, b)) >= goal;
+    return `≥ ${goal}× — ${met ? "**met**" : "missed"}`;
+  };
+  const rows = [
+    ["`GET /health/live`", "live", "bare JSON", "bareJson", 0.9],
+    ["authenticated `GET /v1/workflows/{id}`", "wfGet", "bare D1 SELECT", "bareD1", 0.6],
+    ["authenticated `GET /v1/workflows`", "wfList", "bare D1 SELECT", "bareD1"],
+    ["MCP `prompts/get` (anonymous)", "prompt", "bare KV get", "bareKv", 0.8],
+    ["MCP `prompts/get` (anonymous)", "prompt", "Node SDK peer", "sdkPrompt", 3],
+    ["MCP `tools/list` (anonymous)", "tools", "bare KV get", "bareKv"],
+    ["MCP `tools/list` (anonymous)", "tools", "Node SDK peer", "sdkTools"],
+    ["`POST /rpc hydra.status`", "status", "bare D1 SELECT", "bareD1"],
+    ["rate limiter alone (one RateLimiter DO call)", "bareLimiter", "bare JSON", "bareJson"],
+  ];
+  const lines = [
+    `# Bench results`,
+    ``,
+    `${new Date().toISOString().slice(0, 16)} UTC · ${cores} cores · ${pinning} · ${rounds} round(s) × ${total} requests, ${concurrency} in flight.`,
+    `Ratios are the product's throughput over the reference's in the same run: CPU ratio = reference CPU ÷ product CPU per request (server process, from /proc); req/s ratio per pass. ≥ 1 means the product is ahead.`,
+    ``,
+    `| path | CPU ms / 1k req | reference | ref CPU ms / 1k | ratio (CPU) | ratio (req/s, per pass) | p50 / p99 ms | goal |`,
+    `|---|---:|---|---:|---:|---:|---:|---|`,
+    ...rows.filter(([, a, , b]) => results[a].length && results[b].length).map(([label, a, refLabel, b, goal]) =>
+      `| ${label} | ${cpu(a).toFixed(0)} | ${refLabel} | ${cpu(b).toFixed(0)} | ${cpuRatio(a, b).toFixed(2)} | ${perPass(a, b)} | ${lat(a)} | ${verdict(a, b, goal)} |`,
+    ),
+    ``,
+    results.bareLimiter.length && `Rate limiter cost per request: ${((cpu("bareLimiter") - cpu("bareJson")) / 1000).toFixed(2)} ms CPU above a bare JSON response.`,
+    `Runtime loop (\`hydra.next_action\` / \`hydra.report_action\`): ${loopMethods ? "present but not yet measured" : "not measured: the methods do not exist in this build"}.`,
+    ``,
+    `| SSE subscribers (one run) | product: connect all | delivered | p99 from trigger | bare DO: connect all | delivered | p99 | connect ratio (bare ÷ product) | goal (1000: ≤ 2× bare) |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|---|`,
+    ...fan.map(({ n, p, b }) =>
+      `| ${n} | ${p.connectMs.toFixed(0)} ms | ${p.delivered}/${n} | ${p.p99Ms.toFixed(0)} ms | ${b.connectMs.toFixed(0)} ms | ${b.delivered}/${n} | ${b.p99Ms.toFixed(0)} ms | ${(b.connectMs / p.connectMs).toFixed(2)} | ${
+        n === 1000 ? (p.connectMs <= 2 * b.connectMs && p.delivered === n ? "**met**" : "missed") : ""
+      } |`,
+    ),
+  ];
+  const table = lines.filter((l) => l !== 0).join("\n") + "\n";
+  console.log("\n" + table);
+  mkdirSync(join(root, "bench/results"), { recursive: true });
+  if (!values.only) writeFileSync(join(root, "bench/results/latest.md"), table); // only full runs are kept
+} finally {
+  sdkProcess?.kill();
+  await Promise.all([product.mf.dispose(), bare.mf.dispose()]);
+}

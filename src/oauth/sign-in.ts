@@ -1,0 +1,105 @@
+import type { AuthRequest, OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import type { Context } from "hono";
+import { userOfCredential, verifyCredentialValue } from "../auth/middleware";
+import type { AuthenticatedUser } from "../auth/types";
+import type { AppEnv, Config } from "../env";
+import { ApiError } from "../errors";
+
+/** With a hosted login configured, the page sends the user there; otherwise it asks for a token. */
+export const usesHostedLogin = (config: Config) => config.OIDC_AUTHORIZE_URL !== undefined;
+
+/** What the browser brought to prove who its user is. */
+export interface SignInEvidence {
+  /** A dev token, OIDC ID token or `hk_` API key pasted into the page's "Token" field. */
+  pastedToken?: string | null;
+  /** The ID token the hosted login returned (already exchanged server-side). */
+  idToken?: string | null;
+}
+
+/**
+ * Who the person in the browser is, or null. The one place that decides it for the
+ * authorization page: a pasted credential or the hosted login's ID token, each verified exactly
+ * like an `Authorization` header on /v1. (A dashboard session would be one more case here.)
+ */
+export async function identifyAuthorizingUser(c: Context<AppEnv>, evidence: SignInEvidence): Promise<AuthenticatedUser | null> {
+  const credential = (evidence.idToken ?? evidence.pastedToken ?? "").trim();
+  if (!credential) return null;
+  try {
+    return await userOfCredential(c, await verifyCredentialValue(c, credential));
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "UNAUTHORIZED") return null;
+    throw err;
+  }
+}
+
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+async function pkcePair() {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+  return { verifier, challenge };
+}
+
+export const hostedLoginCallback = (issuer: string) => `${issuer}/authorize/callback`;
+
+/** Data kept (encrypted, server-side) across the hosted login. */
+export interface HostedLoginData {
+  verifier: string;
+}
+
+/** After consent: to the OIDC provider's hosted login (authorization code + PKCE S256). */
+export async function startHostedLogin(
+  config: Config,
+  helpers: OAuthHelpers,
+  issuer: string,
+  approved: { request: AuthRequest; headers: Headers },
+): Promise<Response> {
+  const { verifier, challenge } = await pkcePair();
+  const { state, headers } = await helpers.beginUpstream(approved.request, { data: { verifier } satisfies HostedLoginData, headers: approved.headers });
+  const url = new URL(config.OIDC_AUTHORIZE_URL!);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("client_id", config.OIDC_CLIENT_ID!);
+  url.searchParams.set("redirect_uri", hostedLoginCallback(issuer));
+  url.searchParams.set("scope", config.OIDC_SCOPES);
+  url.searchParams.set("state", state);
+  url.searchParams.set("code_challenge", challenge);
+  url.searchParams.set("code_challenge_method", "S256");
+  headers.set("Location", url.toString());
+  return new Response(null, { status: 302, headers });
+}
+
+/** Exchanges the hosted login's code for its ID token; null on any failure (logged, never shown). */
+export async function finishHostedLogin(
+  config: Config,
+  egress: Fetcher | undefined,
+  issuer: string,
+  code: string,
+  data: HostedLoginData,
+  /** The dashboard's own sign-in comes back elsewhere (`/sign-in/callback`). */
+  redirectUri = hostedLoginCallback(issuer),
+): Promise<string | null> {
+  const body = new URLSearchParams({
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: redirectUri,
+    client_id: config.OIDC_CLIENT_ID!,
+    code_verifier: data.verifier,
+  });
+  if (config.OIDC_CLIENT_SECRET) body.set("client_secret", config.OIDC_CLIENT_SECRET);
+  const send = egress ? (url: string, init: RequestInit) => egress.fetch(url, init) : fetch;
+  const response = await send(config.OIDC_TOKEN_URL!, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  }).catch((err: unknown) => {
+    console.warn(JSON.stringify({ level: "warn", msg: "hosted login token request failed", error: String(err) }));
+    return null;
+  });
+  if (!response?.ok) {
+    if (response) console.warn(JSON.stringify({ level: "warn", msg: "hosted login token request refused", status: response.status }));
+    return null;
+  }
+  const tokens = (await response.json().catch(() => null)) as { id_token?: unknown } | null;
+  return typeof tokens?.id_token === "string" ? tokens.id_token : null;
+}
