@@ -75,11 +75,13 @@ export async function finishHostedLogin(
   issuer: string,
   code: string,
   data: HostedLoginData,
+  /** The dashboard's own sign-in comes back elsewhere (`/sign-in/callback`). */
+  redirectUri = hostedLoginCallback(issuer),
 ): Promise<string | null> {
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     code,
-    redirect_uri: hostedLoginCallback(issuer),
+    redirect_uri: redirectUri,
     client_id: config.OIDC_CLIENT_ID!,
     code_verifier: data.verifier,
   });
