@@ -24,7 +24,8 @@ const INVALID = manifest([
   { id: "analyze", name: "Analyze", action: "analyze_code" },
   { id: "commit", name: "Commit", action: "review_and_commit", depends_on: ["ghost"] },
 ]);
-// analyze runs on its own; commit (risk 0.65) waits for an approval, with its parameters shown.
+// analyze is an action a workstation performs (the test plays it over /rpc); commit (risk 0.65)
+// then waits for a person's approval, with its parameters shown, and is performed the same way.
 const VALID = manifest([
   { id: "analyze", name: "Analyze", action: "analyze_code" },
   { id: "commit", name: "Commit the fix", action: "review_and_commit", depends_on: ["analyze"], parameters: { message: "fix: login bug" } },
@@ -49,6 +50,24 @@ async function signIn(sub) {
 async function signOut() {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/sign-in/);
+}
+
+/** Plays the workstation: claims the run's next action over /rpc and reports it done. */
+async function performNextAction(sub, runId) {
+  const rpc = async (method, params) => {
+    const res = await fetch(`${server.url}/rpc`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${await devToken(sub)}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = await res.json();
+    assert.equal(body.error, undefined, JSON.stringify(body.error));
+    return body.result;
+  };
+  const { action } = await rpc("hydra.next_action", { run_id: runId, wait_seconds: 20 });
+  assert.ok(action, "an action is ready");
+  await rpc("hydra.report_action", { action_id: action.action_id, outcome: "succeeded", output: `done: ${action.name}` });
+  return action;
 }
 
 const nav = (name) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
@@ -179,6 +198,8 @@ test("start a run, approve the exact parameters in the live view, see it finish"
   await page.goto(workflowUrl);
   await page.getByRole("button", { name: "Start run" }).click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  const runId = new URL(page.url()).pathname.split("/").pop();
+  assert.equal((await performNextAction("bob", runId)).step_id, "analyze");
   const approve = page.getByRole("button", { name: "Approve" });
   await approve.waitFor({ state: "visible", timeout: 20_000 });
   assert.equal(await page.getByRole("button", { name: "Deny" }).count(), 1);
@@ -188,6 +209,7 @@ test("start a run, approve the exact parameters in the live view, see it finish"
   assert.equal(await page.locator("#approval [data-field=action]").innerText(), "review_and_commit");
   await shot("run-approval");
   await approve.click();
+  assert.equal((await performNextAction("bob", runId)).step_id, "commit");
   await page.locator("#run-status", { hasText: "completed" }).waitFor({ timeout: 20_000 });
   assert.ok((await page.locator("#events li").count()) > 0);
   assert.equal(await page.locator("svg.graph g.s-completed").count() >= 1, true);
