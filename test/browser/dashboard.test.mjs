@@ -199,7 +199,7 @@ test("start a run, approve the exact parameters in the live view, see it finish"
   await page.getByRole("button", { name: "Start run" }).click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
   const runId = new URL(page.url()).pathname.split("/").pop();
-  assert.equal((await performNextAction("bob", runId)).step_id, "analyze");
+  assert.equal((await performNextAction("bob", runId)).action, "analyze_code");
   const approve = page.getByRole("button", { name: "Approve" });
   await approve.waitFor({ state: "visible", timeout: 20_000 });
   assert.equal(await page.getByRole("button", { name: "Deny" }).count(), 1);
@@ -209,7 +209,7 @@ test("start a run, approve the exact parameters in the live view, see it finish"
   assert.equal(await page.locator("#approval [data-field=action]").innerText(), "review_and_commit");
   await shot("run-approval");
   await approve.click();
-  assert.equal((await performNextAction("bob", runId)).step_id, "commit");
+  assert.equal((await performNextAction("bob", runId)).action, "review_and_commit");
   await page.locator("#run-status", { hasText: "completed" }).waitFor({ timeout: 20_000 });
   assert.ok((await page.locator("#events li").count()) > 0);
   assert.equal(await page.locator("svg.graph g.s-completed").count() >= 1, true);
