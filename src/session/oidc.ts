@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import { base64url } from "jose";
+import { hostedLoginUrl } from "../auth/hosted-login";
 import { verifyBearerToken } from "../auth/tokens";
 import type { AppEnv, Config } from "../env";
 import { randomToken } from "../services";
@@ -8,13 +10,6 @@ import { takeOidcCookie, writeOidcCookie } from "./cookie";
 
 /** The hosted-login flow is on when the provider is configured (config checks the three come together). */
 export const oidcLoginConfigured = (config: Config): boolean => Boolean(config.OIDC_AUTHORIZE_URL && config.OIDC_TOKEN_URL && config.OIDC_CLIENT_ID);
-
-const base64url = (bytes: ArrayBuffer | Uint8Array) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-async function pkceChallenge(verifier: string) {
-  return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-}
 
 const callbackUrl = (origin: string) => `${origin}/sign-in/callback`;
 
@@ -26,16 +21,8 @@ export async function startOidcLogin(c: Context<AppEnv>, origin: string, returnT
   const config = c.var.config;
   const state = randomToken(32);
   const verifier = randomToken(64);
-  writeOidcCookie(c, `${state}.${verifier}.${base64url(new TextEncoder().encode(returnTo))}`);
-  const url = new URL(config.OIDC_AUTHORIZE_URL!);
-  url.searchParams.set("response_type", "code");
-  url.searchParams.set("client_id", config.OIDC_CLIENT_ID!);
-  url.searchParams.set("redirect_uri", callbackUrl(origin));
-  url.searchParams.set("scope", config.OIDC_SCOPES);
-  url.searchParams.set("state", state);
-  url.searchParams.set("code_challenge", await pkceChallenge(verifier));
-  url.searchParams.set("code_challenge_method", "S256");
-  return url.toString();
+  writeOidcCookie(c, `${state}.${verifier}.${base64url.encode(returnTo)}`);
+  return hostedLoginUrl(config, callbackUrl(origin), state, verifier);
 }
 
 export type OidcOutcome = { ok: true; userId: string; returnTo: string } | { ok: false; message: string };
@@ -58,7 +45,7 @@ export async function finishOidcLogin(c: Context<AppEnv>, origin: string): Promi
   try {
     const identity = await verifyBearerToken(idToken, config, c.env.KV);
     const user = await ensureUser(c.var.db, identity, c.var.clock.now());
-    const returnTo = encodedReturn ? new TextDecoder().decode(Uint8Array.from(atob(encodedReturn.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0))) : "/";
+    const returnTo = encodedReturn ? new TextDecoder().decode(base64url.decode(encodedReturn)) : "/";
     return { ok: true, userId: user.id, returnTo };
   } catch {
     return { ok: false, message: "The identity provider's token was not accepted." };
