@@ -22,6 +22,7 @@ export function devToken(sub) {
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(sub)
     .setIssuer("hydra-dev")
+    .setIssuedAt() // tokens without iat are refused (MAX_TOKEN_AGE)
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(devSecret()));
 }

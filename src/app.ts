@@ -8,6 +8,8 @@ import { webhookRoutes } from "./billing/webhook";
 import { authenticatedApi } from "./auth/chain";
 import { createDatabase } from "./db/client";
 import { BOOKMARK_HEADER, openSession } from "./db/session";
+import { dashboardRoutes } from "./dashboard/routes";
+import { notFoundPage, wantsHtml } from "./dashboard/errors";
 import { deploymentRoutes } from "./deployments/routes";
 import { parseConfig, type AppEnv } from "./env";
 import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
@@ -69,6 +71,8 @@ export function createApp(options: AppOptions = {}) {
         new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not supported on ${c.req.path}`, { allowed }, { Allow: allowed.join(", ") }),
       );
     }
+    // Dashboard: a browser gets the dashboard's 404 page; every other client the JSON envelope.
+    if (wantsHtml(c)) return notFoundPage(c);
     return errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   });
 
@@ -146,6 +150,10 @@ export function createApp(options: AppOptions = {}) {
   v1.route("/billing", billingRoutes);
   v1.route("/deployments", deploymentRoutes);
   app.route("/v1", v1);
+  // ── Dashboard (src/dashboard/) ── explicit page paths only; mounted before the runtime so
+  // `/runs` and `/runs/:id` are pages, while `/runs/:id/events` stays the runtime's SSE route.
+  app.route("/", dashboardRoutes(app));
+  // ── end Dashboard ──
   // Agent runtime outside /v1, as its contract gives the paths: /rpc, /events, /runs/:id/events.
   app.route("/", runtimeRoutes);
 

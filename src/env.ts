@@ -71,6 +71,8 @@ export const configSchema = z
     OIDC_AUDIENCE: optionalString,
     OIDC_JWKS_URL: optionalString,
     PUBLIC_BASE_URL: optionalString,
+    /** How long a dashboard session lasts (fixed from sign-in, not sliding). */
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
     UPGRADE_URL: optionalString,
     /** Comma-separated browser origins allowed to call /v1; unset means any origin. */
     CORS_ORIGINS: optionalString.transform((v) => v?.split(",").map((o) => o.trim()).filter(Boolean)),
@@ -85,7 +87,7 @@ export const configSchema = z
      * authorization page sends the user to that provider's hosted login (authorization code +
      * PKCE, client OIDC_CLIENT_ID, optional OIDC_CLIENT_SECRET) and verifies the returned ID token
      * like any OIDC token (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL); unset, the page asks for a
-     * token or API key.
+     * token or API key. The dashboard's "Sign in" uses the same provider (docs/dashboard.md).
      */
     OIDC_AUTHORIZE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     OIDC_TOKEN_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),

@@ -17,6 +17,9 @@ import { createWorkflow } from "./helpers/workflows";
  * - `self`: acts on the caller's own account or collection; there is no "someone else's" to reach.
  * - `owned`: names one resource by id in the path; another user gets `other` (404: ids never leak).
  * - `middleware`: a `use(...)` registration; the routes it guards have their own entries.
+ * - `page`: a dashboard page or asset: cookie sessions only (test/dashboard.test.ts), so a caller
+ *   without one gets `anonymous` (303 to the sign-in page for signed-in pages) whatever Bearer
+ *   credential it sends.
  * Every kind but `public`, `signed` and `middleware` answers anonymous callers, revoked API keys
  * and expired tokens with 401 and a `WWW-Authenticate: Bearer` challenge (on /mcp it also names
  * the deployment's OAuth metadata, `resource_metadata="…"`). `body` is a valid body for the
@@ -27,7 +30,8 @@ type Rule =
   | { kind: "signed"; unsigned: number }
   | { kind: "self"; body?: unknown; stream?: boolean; headers?: Record<string, string> }
   | { kind: "owned"; body?: unknown; other: number; stream?: boolean; headers?: Record<string, string>; check?: (res: ApiResponse) => void }
-  | { kind: "middleware" };
+  | { kind: "middleware" }
+  | { kind: "page"; anonymous: number };
 
 const wfBody = () => workflowBody({ name: "Matrix Workflow" });
 /** Another user asking for the owner's run gets the same answer as for a missing run. */
@@ -63,6 +67,28 @@ const RULES: Record<string, Rule> = {
   "POST /rpc": { kind: "owned", body: { jsonrpc: "2.0", id: 1, method: "hydra.status", params: { run_id: ":run_id" } }, other: 200, check: runNotFound },
   "GET /events": { kind: "self", stream: true },
   "GET /runs/:run_id/events": { kind: "owned", other: 404, stream: true },
+  // Dashboard (src/dashboard/): pages and assets, cookie sessions only.
+  "ALL /runs/:id/events": { kind: "middleware" },
+  ...Object.fromEntries(
+    ["/assets/dashboard.css", "/assets/dashboard.js", "/assets/favicon.svg", "/favicon.ico", "/sign-in", "/docs"].map((p) => [`GET ${p}`, { kind: "page", anonymous: 200 }]),
+  ),
+  "POST /sign-in": { kind: "page", anonymous: 200 },
+  "GET /sign-in/oidc": { kind: "page", anonymous: 303 },
+  "GET /sign-in/callback": { kind: "page", anonymous: 303 },
+  "POST /sign-out": { kind: "page", anonymous: 303 },
+  ...Object.fromEntries(
+    [
+      "GET /", "GET /workflows", "GET /workflows/new", "POST /workflows/new", "GET /workflows/:id", "GET /workflows/:id/edit",
+      "POST /workflows/:id/edit", "POST /workflows/:id/visibility", "POST /workflows/:id/delete", "POST /workflows/:id/run",
+      "GET /marketplace", "GET /marketplace/:id", "POST /marketplace/:id/subscribe", "POST /marketplace/:id/unsubscribe",
+      "POST /marketplace/:id/fork", "POST /marketplace/:id/rating", "GET /library", "POST /library/:workflowId",
+      "GET /deployments", "GET /deployments/new", "POST /deployments/new", "GET /deployments/:id", "POST /deployments/:id/edit",
+      "POST /deployments/:id/activate", "POST /deployments/:id/deactivate", "POST /deployments/:id/delete",
+      "GET /runs", "POST /runs/new", "GET /runs/:id", "POST /runs/:id/approve", "POST /runs/:id/cancel",
+      "GET /api-keys", "POST /api-keys", "POST /api-keys/:id/revoke", "GET /billing", "POST /billing/checkout", "POST /billing/portal",
+      "GET /account", "POST /account", "POST /account/delete",
+    ].map((key) => [key, { kind: "page", anonymous: 303 }]),
+  ),
   // /v1
   "ALL /v1/*": { kind: "middleware" },
   "GET /v1/users/me": { kind: "self" },
@@ -129,6 +155,7 @@ async function cast() {
     version: "1.0.0",
     adapter: "claude",
     run_id: run.body.result.run_id,
+    id: wf.workflowId,
   };
   const denied = { anonymous: undefined, "revoked API key": revoked.body.data.key as string, "expired token": expired };
   return { owner, other, params, denied, secrets: [wf.workflowId, dep.deploymentId, key.body.data.id, params.run_id!] };
@@ -157,6 +184,13 @@ async function call(key: string, rule: Rule & { body?: unknown; headers?: Record
   });
 }
 
+/** Dashboard routes: status as the browser first sees it (redirects not followed). */
+async function callPage(key: string, token: string | undefined, params: Record<string, string>) {
+  const [method, path] = key.split(" ") as [string, string];
+  const req = request(method, fill(path, params), { token });
+  return (await exports.default.fetch(new Request(req, { redirect: "manual" }))).status;
+}
+
 describe("authorization matrix", () => {
   it("has an entry for every registered route, and no entry for a route that is gone", () => {
     const routes = registeredRoutes();
@@ -170,6 +204,14 @@ describe("authorization matrix", () => {
     const failures: string[] = [];
     for (const [key, rule] of Object.entries(RULES)) {
       if (rule.kind === "middleware") continue;
+      if (rule.kind === "page") {
+        // Bearer credentials never stand in for a dashboard session.
+        for (const token of [undefined, ...Object.values(denied)]) {
+          const status = await callPage(key, token, params);
+          if (status !== rule.anonymous) failures.push(`${key} without a session: ${status}, want ${rule.anonymous}`);
+        }
+        continue;
+      }
       if (rule.kind === "public" || rule.kind === "signed") {
         const res = await call(key, rule, undefined, params);
         const want = rule.kind === "public" ? rule.status : rule.unsigned;
@@ -195,6 +237,9 @@ describe("authorization matrix", () => {
         const res = await call(key, rule, other.token, params);
         if (res.status !== rule.other) failures.push(`${key} other user: ${res.status}, want ${rule.other} (${JSON.stringify(res.body)})`);
         rule.check?.(res);
+      } else if (rule.kind === "page") {
+        const status = await callPage(key, other.token, params);
+        if (status !== rule.anonymous) failures.push(`${key} with another user's Bearer token: ${status}, want ${rule.anonymous}`);
       } else if (rule.kind === "self" && key.startsWith("GET ") && !rule.stream) {
         const res = await call(key, rule, other.token, params);
         if (res.status >= 500 || res.status === 401) failures.push(`${key} other user: ${res.status}`);

@@ -39,7 +39,11 @@ describe("SDK v2 client, 2026-07-28", () => {
     expect(text).toContain('"name": "understand_bug"');
     expect(text).toContain("Task: login\n(The client may pass only the first word");
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["list_workflows", "get_workflow", "render_workflow", "workflow_bug_fix_workflow"]);
+    // The owner's credential adds the run tools, in this revision as in the initialize era.
+    expect(tools.map((t) => t.name)).toEqual([
+      "list_workflows", "get_workflow", "render_workflow", "workflow_bug_fix_workflow",
+      "start_run", "next_action", "report_action", "run_status", "cancel_run",
+    ]);
     const called = await client.callTool({ name: "workflow_bug_fix_workflow", arguments: { task: "login returns 500 on Safari" } });
     expect((called.content as any)[0].text).toContain("Task: login returns 500 on Safari");
     const missing = await client.callTool({ name: "get_workflow", arguments: {} });
@@ -154,6 +158,11 @@ describe("2026-07-28 on the wire", () => {
     const open = await setup({ allowAnonymous: true });
     const anon = await call(open.path, undefined, "tools/list", { _meta: meta() });
     expect(anon.body.result).toMatchObject({ cacheScope: "public", ttlMs: 60000 });
+    expect(anon.body.result.tools.map((t: { name: string }) => t.name)).not.toContain("start_run");
+    // The owner's list on the same anonymous deployment has the run tools, so it is never public.
+    const owners = await call(open.path, open.u.token, "tools/list", { _meta: meta() });
+    expect(owners.body.result).toMatchObject({ cacheScope: "private", ttlMs: 60000 });
+    expect(owners.body.result.tools.map((t: { name: string }) => t.name)).toContain("start_run");
   });
 
   it("unknown methods (ping and initialize included) are 404 + -32601", async () => {

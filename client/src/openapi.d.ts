@@ -601,6 +601,17 @@ export interface components {
                     model?: string;
                 };
             };
+            /** @description The one-word view of the same checks (an unconfigured provider is not connected) */
+            sisters: {
+                /** @enum {string} */
+                d1: "ok" | "degraded" | "not_connected";
+                /** @enum {string} */
+                kv: "ok" | "degraded" | "not_connected";
+                /** @enum {string} */
+                durable_objects: "ok" | "degraded" | "not_connected";
+                /** @enum {string} */
+                llm_provider: "ok" | "degraded" | "not_connected";
+            };
             /** @enum {string} */
             service: "hydra-edge";
             /** @enum {string} */
@@ -1596,9 +1607,11 @@ export interface operations {
                             condition?: string;
                             retry?: {
                                 max_attempts?: number;
+                                backoff_seconds?: number;
                             } & {
                                 [key: string]: unknown;
                             };
+                            timeout_seconds?: number;
                         }[];
                         outputs?: {
                             [key: string]: unknown;
@@ -1741,9 +1754,11 @@ export interface operations {
                             condition?: string;
                             retry?: {
                                 max_attempts?: number;
+                                backoff_seconds?: number;
                             } & {
                                 [key: string]: unknown;
                             };
+                            timeout_seconds?: number;
                         }[];
                         outputs?: {
                             [key: string]: unknown;
@@ -2605,6 +2620,8 @@ export interface operations {
                     workflowIds: string[];
                     enabledAdapters?: ("claude" | "cursor" | "codex")[];
                     allowAnonymous?: boolean;
+                    /** @enum {string} */
+                    authMode?: "header" | "oauth";
                 };
             };
         };
@@ -2685,6 +2702,8 @@ export interface operations {
                     workflowIds?: string[];
                     enabledAdapters?: ("claude" | "cursor" | "codex")[];
                     allowAnonymous?: boolean;
+                    /** @enum {string} */
+                    authMode?: "header" | "oauth";
                 };
             };
         };

@@ -260,3 +260,16 @@ export type LibraryEntryRow = typeof libraryEntries.$inferSelect;
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
+
+/** Dashboard sessions (migrations/0004_dashboard.sql, hand-written): the cookie's id is stored hashed. */
+export const dashboardSessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id").notNull(),
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("dashboard_sessions_user_idx").on(t.userId)],
+);

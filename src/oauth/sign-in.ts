@@ -1,5 +1,7 @@
 import type { AuthRequest, OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import type { Context } from "hono";
+import { base64url } from "jose";
+import { hostedLoginUrl } from "../auth/hosted-login";
 import { userOfCredential, verifyCredentialValue } from "../auth/middleware";
 import type { AuthenticatedUser } from "../auth/types";
 import type { AppEnv, Config } from "../env";
@@ -32,14 +34,6 @@ export async function identifyAuthorizingUser(c: Context<AppEnv>, evidence: Sign
   }
 }
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-async function pkcePair() {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
-  return { verifier, challenge };
-}
-
 export const hostedLoginCallback = (issuer: string) => `${issuer}/authorize/callback`;
 
 /** Data kept (encrypted, server-side) across the hosted login. */
@@ -54,17 +48,9 @@ export async function startHostedLogin(
   issuer: string,
   approved: { request: AuthRequest; headers: Headers },
 ): Promise<Response> {
-  const { verifier, challenge } = await pkcePair();
+  const verifier = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
   const { state, headers } = await helpers.beginUpstream(approved.request, { data: { verifier } satisfies HostedLoginData, headers: approved.headers });
-  const url = new URL(config.OIDC_AUTHORIZE_URL!);
-  url.searchParams.set("response_type", "code");
-  url.searchParams.set("client_id", config.OIDC_CLIENT_ID!);
-  url.searchParams.set("redirect_uri", hostedLoginCallback(issuer));
-  url.searchParams.set("scope", config.OIDC_SCOPES);
-  url.searchParams.set("state", state);
-  url.searchParams.set("code_challenge", challenge);
-  url.searchParams.set("code_challenge_method", "S256");
-  headers.set("Location", url.toString());
+  headers.set("Location", await hostedLoginUrl(config, hostedLoginCallback(issuer), state, verifier));
   return new Response(null, { status: 302, headers });
 }
 
@@ -75,11 +61,13 @@ export async function finishHostedLogin(
   issuer: string,
   code: string,
   data: HostedLoginData,
+  /** The dashboard's own sign-in comes back elsewhere (`/sign-in/callback`). */
+  redirectUri = hostedLoginCallback(issuer),
 ): Promise<string | null> {
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     code,
-    redirect_uri: hostedLoginCallback(issuer),
+    redirect_uri: redirectUri,
     client_id: config.OIDC_CLIENT_ID!,
     code_verifier: data.verifier,
   });
