@@ -57,7 +57,7 @@ export default defineConfig(async () => {
     ],
     test: {
       setupFiles: ["./test/setup.ts"],
-      include: ["test/**/*.test.ts"],
+      include: ["test/**/*.test.ts", "client/test/**/*.test.ts"],
       // Runs driven step by step through real Durable Objects take a few seconds on a busy machine.
       testTimeout: 20_000,
     },

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
@@ -19,6 +19,7 @@ import { JSONRPC, isJsonRpcPath, jsonRpcError } from "./http/jsonrpc";
 import { allowedMethods } from "./http/method-not-allowed";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
+import { requestLogger } from "./log";
 import { marketplaceRoutes } from "./marketplace/routes";
 import { mcpRoutes } from "./mcp/routes";
 import { oauthRoutes } from "./oauth/routes";
@@ -47,12 +48,12 @@ export interface AppOptions {
 /** The one app factory: the Worker and the tests build the same middleware and routes. */
 export function createApp(options: AppOptions = {}) {
   // Not strict: `/v1/workflows/` is the same resource as `/v1/workflows`, not a 404.
-  const app = new Hono<AppEnv>({ strict: false });
+  const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.onError((err, c) => {
     const apiError = toApiError(err);
     if (apiError.code === "INTERNAL_ERROR") {
-      console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: String(err), stack: (err as Error)?.stack }));
+      (c.get("log") ?? requestLogger(c.get("requestId") ?? "unknown")).error("unhandled error", { error: String(err), stack: (err as Error)?.stack });
     }
     // A crash or an oversized message on a JSON-RPC endpoint is a JSON-RPC error, not the REST envelope.
     const rpcCode = isJsonRpcPath(c.req.path) ? JSONRPC_CODE_OF[apiError.code] : undefined;
@@ -80,9 +81,10 @@ export function createApp(options: AppOptions = {}) {
     createMiddleware<AppEnv>(async (c, next) => {
       const requestId = c.req.header("CF-Ray") ?? crypto.randomUUID();
       c.set("requestId", requestId);
+      c.set("log", requestLogger(requestId));
       const parsed = parseConfig(c.env);
       if (!parsed.success) {
-        console.error(JSON.stringify({ level: "error", msg: "invalid configuration", issues: issuesOf(parsed.error) }));
+        c.var.log.error("invalid configuration", { issues: issuesOf(parsed.error) });
         throw new ApiError("INTERNAL_ERROR", "The server is misconfigured");
       }
       c.set("config", parsed.data);
@@ -114,7 +116,7 @@ export function createApp(options: AppOptions = {}) {
   app.use("*", async (c, next) => (limitedInV1(c.req.path) || !hasBody(c.req.method) ? next() : limitBody(c, next)));
 
   app.route("/health", healthRoutes);
-  app.route("/openapi.json", openApiRoutes);
+  app.route("/openapi.json", openApiRoutes(app));
   // MCP authenticates per deployment (owner or anonymous) and reads one KV record per request.
   app.route("/mcp", mcpRoutes);
   // OAuth sign-in for IDEs: discovery, registration, tokens and the authorization page. Its
@@ -136,7 +138,7 @@ export function createApp(options: AppOptions = {}) {
   app.route("/v1/billing/webhook", webhookRoutes);
 
   // Every /v1 route: identify → rate limit (per user, else per IP) → require a user → body limit.
-  const v1 = new Hono<AppEnv>();
+  const v1 = new OpenAPIHono<AppEnv>();
   v1.use("*", ...authenticatedApi, async (c, next) => (hasBody(c.req.method) ? limitBody(c, next) : next()));
   v1.route("/users", userRoutes);
   v1.route("/api-keys", apiKeyRoutes);
@@ -150,7 +152,7 @@ export function createApp(options: AppOptions = {}) {
   app.route("/v1", v1);
   // ── Dashboard (src/dashboard/) ── explicit page paths only; mounted before the runtime so
   // `/runs` and `/runs/:id` are pages, while `/runs/:id/events` stays the runtime's SSE route.
-  app.route("/", dashboardRoutes);
+  app.route("/", dashboardRoutes(app));
   // ── end Dashboard ──
   // Agent runtime outside /v1, as its contract gives the paths: /rpc, /events, /runs/:id/events.
   app.route("/", runtimeRoutes);

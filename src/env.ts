@@ -2,17 +2,14 @@ import { z } from "zod";
 import type { Database } from "./db/client";
 import type { Clock, IdGenerator } from "./services";
 import type { AuthenticatedUser } from "./auth/types";
+import type { Logger } from "./log";
 
-/** Bindings as wrangler.toml (and the test pool) provide them. */
-export interface Bindings {
-  DB: D1Database;
-  KV: KVNamespace;
-  RUN_OBJECT: DurableObjectNamespace;
-  USER_HUB: DurableObjectNamespace;
-  /** RateLimiter Durable Objects, one per rate-limited subject. */
-  RATE_LIMITER: DurableObjectNamespace;
-  /** Grants, tokens and registered clients of the OAuth sign-in for IDEs (@cloudflare/workers-oauth-provider). */
-  OAUTH_KV: KVNamespace;
+/**
+ * Bindings: the resources of wrangler.toml, typed by `wrangler types` (worker-configuration.d.ts,
+ * regenerate with `npm run types`; Durable Object namespaces carry their classes), plus the
+ * optional egress bindings. String variables are read through `configSchema` below, never directly.
+ */
+export interface Bindings extends Pick<CloudflareBindings, "DB" | "KV" | "RUN_OBJECT" | "USER_HUB" | "RATE_LIMITER" | "OAUTH_KV"> {
   /**
    * Optional service binding that carries Stripe API requests (an egress proxy, or the tests'
    * local stand-in). Without it the Stripe SDK uses the global fetch.
@@ -33,7 +30,6 @@ export interface Bindings {
    * the tests' local stand-in). Without it the global fetch is used.
    */
   OIDC_API?: Fetcher;
-  [key: string]: unknown;
 }
 
 const planLimitOverride = z.object({
@@ -181,6 +177,8 @@ export function parseConfig(env: object): ReturnType<typeof configSchema.safePar
 
 export interface Variables {
   requestId: string;
+  /** JSON-line logger that carries the request id. */
+  log: Logger;
   config: Config;
   db: Database;
   clock: Clock;

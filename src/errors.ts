@@ -3,25 +3,33 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { accountDeleted, isAccountDeletedError } from "./users/tombstone";
 
-/** The seed's error codes plus our documented additions, each with its one HTTP status. */
-export const ERROR_STATUS = {
-  VALIDATION_ERROR: 400,
-  UNAUTHORIZED: 401,
-  PLAN_LIMIT_EXCEEDED: 402,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  LOCKED: 423,
-  RATE_LIMITED: 429,
-  INTERNAL_ERROR: 500,
-  BILLING_NOT_CONFIGURED: 503,
-  SERVICE_UNAVAILABLE: 503,
-} as const satisfies Record<string, ContentfulStatusCode>;
+/**
+ * The one error catalogue: every code with its one HTTP status and what it means to a client.
+ * The OpenAPI error responses and the README's error table (`npm run docs:errors`) come from it.
+ */
+export const ERRORS = {
+  VALIDATION_ERROR: { status: 400, description: "The request is invalid; `details.issues` lists every offending field path (dot-separated) and message" },
+  UNAUTHORIZED: { status: 401, description: "Missing or invalid credentials (comes with `WWW-Authenticate: Bearer`)" },
+  PLAN_LIMIT_EXCEEDED: { status: 402, description: "Your plan's limit is reached; `details {resource, limit, current, plan, upgradeUrl?}`" },
+  FORBIDDEN: { status: 403, description: "Visible but not yours to change (e.g. someone else's public workflow)" },
+  NOT_FOUND: { status: 404, description: "No such resource; also anything private that is not yours (ids never leak)" },
+  METHOD_NOT_ALLOWED: { status: 405, description: "A known path with another method; the `Allow` header and `details.allowed` list the methods" },
+  CONFLICT: { status: 409, description: "The request conflicts with the current state (e.g. a duplicate)" },
+  PAYLOAD_TOO_LARGE: { status: 413, description: "The body exceeds the size limit (256 KB by default, `MAX_BODY_BYTES`)" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "The body must be application/json" },
+  LOCKED: { status: 423, description: "The resource is inactive (e.g. a deactivated deployment)" },
+  RATE_LIMITED: { status: 429, description: "Too many requests; `Retry-After` says when to try again" },
+  INTERNAL_ERROR: { status: 500, description: "An unexpected error; a generic message, details are logged with the request id, never returned" },
+  BILLING_NOT_CONFIGURED: { status: 503, description: "Billing (Stripe) is not configured on this server" },
+  SERVICE_UNAVAILABLE: { status: 503, description: "A dependency is unavailable; try again later" },
+} as const satisfies Record<string, { status: ContentfulStatusCode; description: string }>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Each code's HTTP status, from the catalogue. */
+export const ERROR_STATUS = Object.fromEntries(Object.entries(ERRORS).map(([code, { status }]) => [code, status])) as {
+  [K in ErrorCode]: (typeof ERRORS)[K]["status"];
+};
 
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;

@@ -24,7 +24,7 @@ function withTimes(jwt: SignJWT, claims: Claims) {
 }
 
 const devSigned = (claims: Claims) =>
-  withTimes(new SignJWT({ email: `${claims.sub}@example.com`, ...claims.extra }).setProtectedHeader({ alg: "HS256" }).setIssuer(env.DEV_AUTH_ISSUER), claims).sign(
+  withTimes(new SignJWT({ email: `${claims.sub}@example.com`, ...claims.extra }).setProtectedHeader({ alg: "HS256" }).setIssuer(env.DEV_AUTH_ISSUER!), claims).sign(
     new TextEncoder().encode(env.DEV_AUTH_SECRET),
   );
 

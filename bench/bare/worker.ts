@@ -16,7 +16,7 @@ export { RateLimiter } from "../../src/ratelimit/limiter-object";
 interface Env {
   KV: KVNamespace;
   DB: D1Database;
-  RATE_LIMITER: DurableObjectNamespace;
+  RATE_LIMITER: DurableObjectNamespace<import("../../src/ratelimit/limiter-object").RateLimiter>;
   BARE_HUB: DurableObjectNamespace<BareHub>;
 }
 

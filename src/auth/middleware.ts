@@ -82,9 +82,3 @@ export const requireUser = createMiddleware<AppEnv & { Variables: { authError?: 
   if (!c.var.user) throw c.var.authError ?? unauthorized("Authentication required");
   await next();
 });
-
-/** For routes outside /v1 (RPC, SSE): authenticate or fail with 401 in the REST envelope. */
-export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("user", await authenticateRequest(c));
-  await next();
-});

@@ -1,9 +1,17 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ok } from "../http/envelope";
-import { parseOrThrow, readJson } from "../http/validate";
-import { checkoutBody, portalBody } from "./schemas";
+import { errors, jsonBody, restRouter, success } from "../openapi/route";
+import {
+  checkoutBody,
+  checkoutSessionSchema,
+  documentedCheckoutBody,
+  documentedPortalBody,
+  portalBody,
+  portalSessionSchema,
+  subscriptionSchema,
+} from "./schemas";
 import { getSubscription, openPortal, startCheckout } from "./service";
 import { billingNotConfigured, createStripeClient, isStripeConfigured } from "./stripe";
 
@@ -13,15 +21,52 @@ const requireStripe = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-export const billingRoutes = new Hono<AppEnv>()
-  .get("/subscription", async (c) => ok(c, await getSubscription(c.var.db, c.var.user)))
-  .post("/checkout", requireStripe, async (c) => {
-    const input = parseOrThrow(checkoutBody(c.var.config), await readJson(c));
-    const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
-    return ok(c, await startCheckout(c.var.db, stripe, c.var.config, c.var.user, input, c.var.clock.now()));
-  })
-  .post("/portal", requireStripe, async (c) => {
-    const { returnUrl } = parseOrThrow(portalBody(c.var.config), await readJson(c));
-    const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
-    return ok(c, await openPortal(c.var.db, stripe, c.var.user.id, returnUrl));
-  });
+const tags = ["Billing"];
+
+export const billingRoutes = restRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/subscription",
+      tags,
+      summary: "Your plan and subscription",
+      responses: { 200: success("Your plan and Stripe subscription (nulls without one)", subscriptionSchema), ...errors() },
+    }),
+    async (c) => ok(c, await getSubscription(c.var.db, c.var.user)),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/checkout",
+      tags,
+      summary: "Start a Stripe checkout",
+      middleware: [requireStripe] as const,
+      request: { body: jsonBody(documentedCheckoutBody, (c) => checkoutBody(c.var.config)) },
+      responses: {
+        200: success("The checkout session to send the user to", checkoutSessionSchema),
+        ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE", "CONFLICT", "BILLING_NOT_CONFIGURED", "SERVICE_UNAVAILABLE"),
+      },
+    }),
+    async (c) => {
+      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
+      return ok(c, await startCheckout(c.var.db, stripe, c.var.config, c.var.user, c.req.valid("json"), c.var.clock.now()));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/portal",
+      tags,
+      summary: "Open the Stripe billing portal",
+      middleware: [requireStripe] as const,
+      request: { body: jsonBody(documentedPortalBody, (c) => portalBody(c.var.config)) },
+      responses: {
+        200: success("The portal session to send the user to", portalSessionSchema),
+        ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE", "CONFLICT", "BILLING_NOT_CONFIGURED", "SERVICE_UNAVAILABLE"),
+      },
+    }),
+    async (c) => {
+      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
+      return ok(c, await openPortal(c.var.db, stripe, c.var.user.id, c.req.valid("json").returnUrl));
+    },
+  );

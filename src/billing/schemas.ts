@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
+import { PLAN_NAMES, type Plan } from "../plans";
 import type { Config } from "../env";
 import { PRICE_KEY_NAMES } from "./stripe";
 
@@ -40,11 +41,37 @@ export function redirectUrl(config: Config) {
     });
 }
 
-export const checkoutBody = (config: Config) =>
+/** What the document shows of a redirect URL; `redirectUrl(config)` validates it per server. */
+const documentedRedirectUrl = z
+  .string()
+  .max(2048)
+  .describe("An absolute https URL (http only for localhost outside production), of an allowed origin when the server restricts them");
+
+const checkoutFields = (url: z.ZodType<string>) =>
   z.object({
     priceId: z.enum(PRICE_KEY_NAMES, { message: `must be one of ${PRICE_KEY_NAMES.join(", ")}` }),
-    successUrl: redirectUrl(config),
-    cancelUrl: redirectUrl(config),
+    successUrl: url,
+    cancelUrl: url,
   });
 
+export const checkoutBody = (config: Config) => checkoutFields(redirectUrl(config));
+export const documentedCheckoutBody = checkoutFields(documentedRedirectUrl);
+
 export const portalBody = (config: Config) => z.object({ returnUrl: redirectUrl(config) });
+export const documentedPortalBody = z.object({ returnUrl: documentedRedirectUrl });
+
+// Responses
+export const subscriptionSchema = z
+  .object({
+    plan: z.enum(PLAN_NAMES as [Plan, ...Plan[]]),
+    status: z.string().nullable().describe("The Stripe subscription status, null without a subscription"),
+    customerId: z.string().nullable(),
+    subscriptionId: z.string().nullable(),
+    currentPeriodStart: z.string().nullable(),
+    currentPeriodEnd: z.string().nullable(),
+    cancelAtPeriodEnd: z.boolean(),
+  })
+  .openapi("Subscription");
+
+export const checkoutSessionSchema = z.object({ checkoutUrl: z.string().describe("Send the user here to pay") });
+export const portalSessionSchema = z.object({ portalUrl: z.string() });

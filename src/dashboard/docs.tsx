@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { buildOpenApiDocument } from "../openapi/document";
@@ -20,8 +21,9 @@ const anchor = (method: string, path: string) => `${method}-${path}`.replace(/[^
  * The API reference, rendered on the server from the same document `GET /openapi.json`
  * serves: no script, no CDN, works offline.
  */
-export const docsScreen = new Hono<AppEnv>().get("/docs", (c) => {
-  const doc = buildOpenApiDocument(c.var.config, new URL(c.req.url).origin);
+// Built from the app it is mounted on, like GET /openapi.json.
+export const docsScreen = (app: OpenAPIHono<AppEnv, any, any>) => new Hono<AppEnv>().get("/docs", (c) => {
+  const doc = buildOpenApiDocument(app, c.var.config, new URL(c.req.url).origin);
   const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
     METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => ({ path, method: m, op: (item as Record<string, Operation>)[m]! })),
   );

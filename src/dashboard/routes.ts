@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { sessionForReads } from "../session";
@@ -17,7 +18,9 @@ import { runScreens } from "./runs";
  * The web dashboard: server-rendered screens on explicit paths only (never a wildcard), so
  * API routes (/v1, /rpc, /events, /runs/{id}/events, /mcp, /health, /openapi.json) keep theirs.
  */
-export const dashboardRoutes = new Hono<AppEnv>()
+/** The dashboard pages; `app` is the API whose reference `/docs` renders. */
+export const dashboardRoutes = (app: OpenAPIHono<AppEnv, any, any>) => {
+  const routes = new Hono<AppEnv>()
   // EventSource cannot send Authorization: a signed-in browser reads its run streams by cookie.
   .use("/runs/:id/events", sessionForReads)
   .route("/", assetRoutes)
@@ -29,6 +32,7 @@ export const dashboardRoutes = new Hono<AppEnv>()
   .route("/", deploymentScreens)
   .route("/", runScreens)
   .route("/", accountScreens)
-  .route("/", docsScreen);
-
-dashboardRoutes.onError(errorPage);
+  .route("/", docsScreen(app));
+  routes.onError(errorPage);
+  return routes;
+};

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 
 export const forkWorkflowBody = z.object({
   // null asks for the default name, like leaving it out.

@@ -7,8 +7,8 @@ export interface Pagination {
   count: number;
 }
 
-export function ok<T>(c: Context, data: T, status: ContentfulStatusCode = 200) {
-  return c.json({ success: true as const, data }, status);
+export function ok<T, S extends ContentfulStatusCode = 200>(c: Context, data: T, status?: S) {
+  return c.json({ success: true as const, data }, (status ?? 200) as S);
 }
 
 export function okPage<T>(c: Context, page: { items: T[]; pagination: Pagination }) {

@@ -1,5 +1,6 @@
 import { and, eq, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { base64url } from "jose";
 import { z } from "zod";
 import { ApiError } from "../errors";
 import type { Pagination } from "./envelope";
@@ -23,26 +24,13 @@ export const pageQuery = z.object({
   cursor: z.string().max(1000).optional(),
 });
 
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(encoded: string): string {
-  const padded = encoded.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((encoded.length + 3) % 4);
-  const binary = atob(padded);
-  return new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
-}
-
 /**
  * Cursors are opaque base64url JSON of the last row's sort key (keyset pagination), so rows
  * inserted while a client pages never shift what it has not seen yet. `kind` ties a cursor to
  * the listing (and sort order) that produced it.
  */
 export function encodeCursor(kind: string, key: Record<string, string | number | null>): string {
-  return toBase64Url(JSON.stringify({ k: kind, ...key }));
+  return base64url.encode(JSON.stringify({ k: kind, ...key }));
 }
 
 export function decodeCursor<T extends z.ZodType>(kind: string, cursor: string, schema: T): z.infer<T> {
@@ -52,7 +40,7 @@ export function decodeCursor<T extends z.ZodType>(kind: string, cursor: string, 
     });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fromBase64Url(cursor));
+    parsed = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
   } catch {
     throw invalid();
   }

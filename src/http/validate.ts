@@ -49,8 +49,12 @@ type Target = Extract<keyof ValidationTargets, "json" | "query" | "param">;
  */
 export function validate<T extends z.ZodType, Tg extends Target>(
   target: Tg,
-  schema: T,
+  schema: T | ((c: Context<any>) => T),
 ): MiddlewareHandler<any, string, { in: { [K in Tg]: z.input<T> }; out: { [K in Tg]: z.output<T> } }> {
+  if (typeof schema === "function") {
+    const schemaOf = schema;
+    return (async (c: Context, next: () => Promise<void>) => validate(target, schemaOf(c))(c, next)) as never;
+  }
   if (target === "json") {
     // Hono's own json target would reject malformed JSON with its own error shape first.
     return (async (c: Context, next: () => Promise<void>) => {

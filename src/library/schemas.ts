@@ -1,6 +1,7 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
+import { storedManifest } from "../workflows/schemas";
 import { pageQuery } from "../http/pagination";
-import { adapterSchema } from "../manifest/schema";
+import { adapterSchema, storedAdapters } from "../manifest/schema";
 
 const booleanParam = z
   .enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' })
@@ -33,3 +34,30 @@ export const updateLibraryEntryBody = z
 export type ListLibraryQuery = z.infer<typeof listLibraryQuery>;
 export type AddToLibraryInput = z.infer<typeof addToLibraryBody>;
 export type UpdateLibraryEntryInput = z.infer<typeof updateLibraryEntryBody>;
+
+const libraryEntryFields = z.object({
+    libraryId: z.string(),
+    workflowId: z.string(),
+    userId: z.string(),
+    sourceType: z.enum(["owned", "subscribed", "forked"]),
+    sourceUserId: z.string(),
+    isActive: z.boolean(),
+    enabledAdapters: storedAdapters,
+    workflowName: z.string(),
+    workflowVersion: z.string().describe("The version this entry serves: the newest with autoUpdate, else the pinned one"),
+    autoUpdate: z.boolean(),
+    addedAt: z.string(),
+    updatedAt: z.string(),
+  });
+
+export const libraryEntrySchema = libraryEntryFields.openapi("LibraryEntry");
+
+export const libraryEntryDetailSchema = libraryEntryFields
+  .extend({
+    latestVersion: z.string(),
+    available: z.boolean().describe("false once the workflow turned private (its manifest is then withheld)"),
+    manifest: storedManifest.nullable(),
+  })
+  .openapi("LibraryEntryDetail");
+
+export const libraryEntryRemovedSchema = z.object({ libraryId: z.string(), workflowId: z.string(), deleted: z.literal(true) });

@@ -7,7 +7,7 @@ import { buildPage, decodeCursor } from "../http/pagination";
 import { ADAPTERS } from "../manifest/schema";
 import type { IdGenerator } from "../services";
 import { getManifest, getVisibleWorkflow } from "../workflows/access";
-import { isUniqueViolation } from "../workflows/service";
+import { isUniqueViolation } from "../db/errors";
 import type { AddToLibraryInput, ListLibraryQuery, UpdateLibraryEntryInput } from "./schemas";
 
 interface Ctx {

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { conditionProblem, conditionReferences } from "./condition";
 import { findGraphProblems } from "./graph";
 
-export const MANIFEST_SCHEMA_URL = "https://hydra.opiusai.com/schemas/workflow/v1.0.json";
 
 export const ACTIONS = [
   "code_agent", "research_agent", "planning_agent", "review_agent", "test_agent", "docs_agent",
@@ -145,3 +144,6 @@ function conditionProblems(steps: unknown): { path: (string | number)[]; message
 }
 
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Adapter names as stored (validated on write, typed as strings by the database layer). */
+export const storedAdapters = z.array(z.string()).describe(`Adapter names: ${ADAPTERS.join(", ")}`);

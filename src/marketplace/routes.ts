@@ -1,26 +1,53 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { AppEnv } from "../env";
 import { ok, okPage } from "../http/envelope";
-import { validate } from "../http/validate";
-import { browseQuery, featuredQuery, searchQuery } from "./schemas";
+import { errors, page, restRouter, success } from "../openapi/route";
+import { browseQuery, featuredQuery, marketplaceItemSchema, searchQuery } from "./schemas";
 import { browseMarketplace, featuredWorkflows, searchMarketplace } from "./service";
 
 const featuredIdsOf = (c: { var: AppEnv["Variables"] }) => new Set(c.var.config.FEATURED_WORKFLOW_IDS);
+const tags = ["Marketplace"];
 
-export const marketplaceRoutes = new Hono<AppEnv>()
-  .get("/", validate("query", browseQuery), async (c) =>
-    okPage(c, await browseMarketplace(c.var.db, c.req.valid("query"), featuredIdsOf(c))),
+export const marketplaceRoutes = restRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "Browse public workflows",
+      request: { query: browseQuery },
+      responses: { 200: page("Public workflows in the chosen order", marketplaceItemSchema), ...errors("VALIDATION_ERROR") },
+    }),
+    async (c) => okPage(c, await browseMarketplace(c.var.db, c.req.valid("query"), featuredIdsOf(c))),
   )
-  .get("/search", validate("query", searchQuery), async (c) =>
-    okPage(c, await searchMarketplace(c.var.db, c.req.valid("query"), featuredIdsOf(c))),
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/search",
+      tags,
+      summary: "Search public workflows",
+      request: { query: searchQuery },
+      responses: { 200: page("Matching public workflows, best first", marketplaceItemSchema), ...errors("VALIDATION_ERROR") },
+    }),
+    async (c) => okPage(c, await searchMarketplace(c.var.db, c.req.valid("query"), featuredIdsOf(c))),
   )
-  .get("/featured", validate("query", featuredQuery), async (c) =>
-    ok(
-      c,
-      await featuredWorkflows(c.var.db, {
-        limit: c.req.valid("query").limit,
-        now: c.var.clock.now(),
-        featuredIds: featuredIdsOf(c),
-      }),
-    ),
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/featured",
+      tags,
+      summary: "Featured public workflows",
+      request: { query: featuredQuery },
+      responses: { 200: success("Featured workflows", z.array(marketplaceItemSchema)), ...errors("VALIDATION_ERROR") },
+    }),
+    async (c) =>
+      ok(
+        c,
+        await featuredWorkflows(c.var.db, {
+          limit: c.req.valid("query").limit,
+          now: c.var.clock.now(),
+          featuredIds: featuredIdsOf(c),
+        }),
+      ),
   );

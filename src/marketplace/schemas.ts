@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
+import { workflowSummaryFields } from "../workflows/schemas";
 import { pageQuery } from "../http/pagination";
 
 export const MARKETPLACE_SORTS = ["popular", "recent", "rating"] as const;
@@ -33,3 +34,10 @@ export const featuredQuery = z.object({
 
 export type BrowseQuery = z.infer<typeof browseQuery>;
 export type SearchQuery = z.infer<typeof searchQuery>;
+
+export const marketplaceItemSchema = workflowSummaryFields
+  .extend({
+    ownerName: z.string().describe("The owner's display name, else their id (never an email)"),
+    featured: z.boolean(),
+  })
+  .openapi("MarketplaceItem");

@@ -1,77 +1,32 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config } from "../env";
-import { ERROR_STATUS, type ErrorCode } from "../errors";
-import { components, ERROR_ENVELOPE_REF, errorResponseRef, rateLimitHeaderRefs } from "./components";
-import { pathParameters, queryParameters, requestSchema } from "./json-schema";
-import { otherOperations, v1Operations, type Operation } from "./operations";
+import { components } from "./components";
+import { extraPaths } from "./extra-paths";
 
 const API_VERSION = "1.0.0";
+const METHODS = new Set(["get", "put", "post", "delete", "patch"]);
 
-/** What an operation can fail with, from its shape, plus the ones its table row names. */
-function errorCodesOf(op: Operation): ErrorCode[] {
-  const codes = new Set<ErrorCode>();
-  if (op.body || op.query) codes.add("VALIDATION_ERROR");
-  if (op.auth !== false) codes.add("UNAUTHORIZED");
-  if (op.body) codes.add("PAYLOAD_TOO_LARGE");
-  if (op.path.includes("{")) codes.add("NOT_FOUND");
-  if (op.rateLimited !== false) codes.add("RATE_LIMITED");
-  for (const code of op.errors ?? []) codes.add(code);
-  codes.add("INTERNAL_ERROR");
-  return [...codes];
-}
+/** `getV1WorkflowsWorkflowIdVersionsVersion`: stable, unique, readable in generated clients. */
+const operationIdOf = (method: string, path: string) =>
+  `${method}${path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_: string, ch = "") => ch.toUpperCase())}`;
 
-/** Codes sharing a status (503) are merged into one response that still names each code. */
-function errorResponses(op: Operation) {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of errorCodesOf(op)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
-  return Object.fromEntries(
-    [...byStatus].map(([status, codes]) => [
-      String(status),
-      codes.length === 1
-        ? { $ref: errorResponseRef(codes[0]!) }
-        : {
-            description: codes.join(" or "),
-            content: { "application/json": { schema: { $ref: ERROR_ENVELOPE_REF } } },
-          },
-    ]),
-  );
-}
+type Paths = Record<string, Record<string, Record<string, unknown>>>;
 
-function successResponse(op: Operation) {
-  const headers = op.rateLimited === false ? undefined : rateLimitHeaderRefs();
-  if (op.rawSuccess) {
-    return { description: op.rawSuccess.description, headers, content: { [op.rawSuccess.contentType]: { schema: {} } } };
+/**
+ * The OpenAPI 3.1 document: the REST routes as the app registered them (request and response
+ * schemas from their zod schemas), the shared components, and the non-REST extra paths.
+ */
+export function buildOpenApiDocument(app: OpenAPIHono<any, any, any>, config: Config, requestOrigin: string) {
+  const generated = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "", version: API_VERSION } });
+  const paths: Paths = {};
+  for (const [rawPath, item] of Object.entries({ ...(generated.paths as Paths), ...extraPaths } as Paths)) {
+    const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, "") : rawPath;
+    for (const [method, operation] of Object.entries(item)) {
+      if (!METHODS.has(method)) continue;
+      (paths[path] ??= {})[method] = { operationId: operationIdOf(method, path), ...operation };
+    }
   }
-  const envelope = op.paginated ? "#/components/schemas/PageEnvelope" : "#/components/schemas/SuccessEnvelope";
-  return { description: op.summary, headers, content: { "application/json": { schema: { $ref: envelope } } } };
-}
-
-function security(op: Operation) {
-  if (op.auth === false) return [];
-  if (op.auth === "optional") return [{ bearerAuth: [] }, {}];
-  return undefined; // the document-wide default
-}
-
-function operationObject(op: Operation) {
-  return {
-    operationId: `${op.method}${op.path.replace(/[{}]/g, "").replace(/[^A-Za-z0-9]+(.)?/g, (_, ch: string = "") => ch.toUpperCase())}`,
-    summary: op.summary,
-    description: op.description,
-    tags: [op.tag],
-    security: security(op),
-    parameters: [...pathParameters(op.path), ...(op.query ? queryParameters(op.query) : [])],
-    requestBody: op.body
-      ? { required: true, content: { "application/json": { schema: requestSchema(op.body) } } }
-      : undefined,
-    responses: { [String(op.status)]: successResponse(op), ...errorResponses(op) },
-  };
-}
-
-/** The OpenAPI 3.1 document, built fresh from the route table and the routes' own zod schemas. */
-export function buildOpenApiDocument(config: Config, requestOrigin: string) {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...v1Operations(config), ...otherOperations]) {
-    paths[op.path] = { ...paths[op.path], [op.method]: operationObject(op) };
-  }
+  const shared = components();
   return {
     openapi: "3.1.0",
     info: {
@@ -83,6 +38,6 @@ export function buildOpenApiDocument(config: Config, requestOrigin: string) {
     servers: [{ url: config.PUBLIC_BASE_URL ?? requestOrigin }],
     security: [{ bearerAuth: [] }],
     paths,
-    components: components(),
+    components: { ...shared, schemas: { ...generated.components?.schemas, ...shared.schemas } },
   };
 }

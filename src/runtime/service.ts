@@ -7,7 +7,6 @@ import { manifestSchema, type Manifest } from "../manifest/schema";
 import { getManifest, getVisibleWorkflow } from "../workflows/access";
 import { llmSettingsFrom } from "./planner/llm-provider";
 import { invalidParams, method, type MethodTable } from "./rpc";
-import type { RunObject } from "./run-object";
 import type { KillLevel } from "./run/control";
 import {
   activeRunIds,
@@ -52,7 +51,7 @@ export interface RpcContext {
 const DEFAULT_STATUS_LIMIT = 50;
 
 export function runStub(env: Pick<Bindings, "RUN_OBJECT">, runId: string) {
-  const ns = env.RUN_OBJECT as unknown as DurableObjectNamespace<RunObject>;
+  const ns = env.RUN_OBJECT;
   return ns.get(ns.idFromName(runId));
 }
 

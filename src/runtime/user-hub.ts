@@ -11,12 +11,12 @@ export const HUB_EVENT_RETENTION = 1000;
 export const HUB_STREAM_LIFETIME_MS = 15 * 60_000;
 
 export function userHubStub(env: Bindings, userId: string) {
-  const ns = env.USER_HUB as unknown as DurableObjectNamespace<UserHub>;
+  const ns = env.USER_HUB;
   return ns.get(ns.idFromName(`user:${userId}`));
 }
 
 export function healthProbeStub(env: Bindings) {
-  const ns = env.USER_HUB as unknown as DurableObjectNamespace<UserHub>;
+  const ns = env.USER_HUB;
   return ns.get(ns.idFromName("system:health"));
 }
 

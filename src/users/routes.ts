@@ -1,28 +1,56 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../env";
+import { createRoute } from "@hono/zod-openapi";
 import { notFound } from "../errors";
 import { ok } from "../http/envelope";
-import { validate } from "../http/validate";
+import { errors, jsonBody, restRouter, success } from "../openapi/route";
 import { deleteAccount } from "./deletion";
-import { updateProfileBody } from "./schemas";
+import { accountDeletedSchema, updateProfileBody, userProfileSchema } from "./schemas";
 import { getUserProfile, updateProfile } from "./service";
 
-export const userRoutes = new Hono<AppEnv>()
-  .get("/me", async (c) => {
-    const profile = await getUserProfile(c.var.db, c.var.user.id);
-    if (!profile) throw notFound("User");
-    return ok(c, profile);
-  })
-  .patch("/me", validate("json", updateProfileBody), async (c) => {
-    await updateProfile(c.var.db, c.var.user.id, c.req.valid("json"), c.var.clock.now());
-    return ok(c, (await getUserProfile(c.var.db, c.var.user.id))!);
-  })
-  .delete("/me", async (c) =>
-    ok(
-      c,
-      await deleteAccount(
-        { db: c.var.db, kv: c.env.KV, oauthKv: c.env.OAUTH_KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
-        c.var.user.id,
+const tags = ["Users"];
+
+export const userRoutes = restRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me",
+      tags,
+      summary: "Your profile",
+      responses: { 200: success("Your profile", userProfileSchema), ...errors("NOT_FOUND") },
+    }),
+    async (c) => {
+      const profile = await getUserProfile(c.var.db, c.var.user.id);
+      if (!profile) throw notFound("User");
+      return ok(c, profile);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/me",
+      tags,
+      summary: "Update your profile",
+      request: { body: jsonBody(updateProfileBody) },
+      responses: { 200: success("Your updated profile", userProfileSchema), ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE") },
+    }),
+    async (c) => {
+      await updateProfile(c.var.db, c.var.user.id, c.req.valid("json"), c.var.clock.now());
+      return ok(c, (await getUserProfile(c.var.db, c.var.user.id))!);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/me",
+      tags,
+      summary: "Delete your account and everything it owns",
+      responses: { 200: success("What was deleted", accountDeletedSchema), ...errors("SERVICE_UNAVAILABLE") },
+    }),
+    async (c) =>
+      ok(
+        c,
+        await deleteAccount(
+          { db: c.var.db, kv: c.env.KV, oauthKv: c.env.OAUTH_KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
+          c.var.user.id,
+        ),
       ),
-    ),
   );

@@ -1,53 +1,141 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
 import { assertWithinPlanLimit } from "../billing/limits";
 import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/record";
-import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
 import { requestContext } from "../http/request-context";
-import { validate } from "../http/validate";
+import { errors, idParams, jsonBody, page, restRouter, success } from "../openapi/route";
 import { getVisibleWorkflow, getVisibleWorkflowDetail, getWorkflowVersion } from "./access";
 import { toWorkflowDetail } from "./dto";
-import { createWorkflowBody, listWorkflowsQuery, updateWorkflowBody } from "./schemas";
+import {
+  createWorkflowBody,
+  listWorkflowsQuery,
+  updateWorkflowBody,
+  workflowDeletedSchema,
+  workflowDetailSchema,
+  workflowSummarySchema,
+  workflowVersionDetailSchema,
+  workflowVersionSchema,
+} from "./schemas";
 import { createWorkflow, deleteWorkflow, listOwnWorkflows, listVersions, updateWorkflow } from "./service";
 
-export const workflowRoutes = new Hono<AppEnv>()
-  .get("/", validate("query", listWorkflowsQuery), async (c) =>
-    okPage(c, await listOwnWorkflows(c.var.db, c.var.user.id, c.req.valid("query"))),
+const tags = ["Workflows"];
+const params = idParams("workflowId");
+
+export const workflowRoutes = restRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "List your workflows",
+      request: { query: listWorkflowsQuery },
+      responses: { 200: page("Your workflows, newest first", workflowSummarySchema), ...errors("VALIDATION_ERROR") },
+    }),
+    async (c) => okPage(c, await listOwnWorkflows(c.var.db, c.var.user.id, c.req.valid("query"))),
   )
-  .post("/", validate("json", createWorkflowBody), async (c) => {
-    await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
-    return ok(c, await createWorkflow(requestContext(c), c.req.valid("json")), 201);
-  })
-  .get("/:workflowId", async (c) => {
-    const { row, manifest } = await getVisibleWorkflowDetail(c.var.db, c.req.param("workflowId"), c.var.user.id);
-    return ok(c, toWorkflowDetail(row, manifest));
-  })
-  .put("/:workflowId", validate("json", updateWorkflowBody), async (c) => {
-    const { row, manifest } = await updateWorkflow(requestContext(c), c.req.param("workflowId"), c.req.valid("json"));
-    // Deployments serving this workflow re-render now, so MCP clients see the new version.
-    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
-    return ok(c, toWorkflowDetail(row, manifest));
-  })
-  .delete("/:workflowId", async (c) => {
-    const servedBy = await deploymentIdsServing(c.var.db, c.req.param("workflowId"));
-    const row = await deleteWorkflow(requestContext(c), c.req.param("workflowId"));
-    await refreshDeployments(c.var.db, c.env.KV, servedBy, c.var.clock.now());
-    return ok(c, { workflowId: row.id, deleted: true });
-  })
-  .get("/:workflowId/versions", async (c) => {
-    const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
-    return ok(c, await listVersions(c.var.db, row.id));
-  })
-  .get("/:workflowId/versions/:version", async (c) => {
-    const row = await getVisibleWorkflow(c.var.db, c.req.param("workflowId"), c.var.user.id);
-    const version = await getWorkflowVersion(c.var.db, row.id, c.req.param("version"));
-    if (!version) throw notFound("Workflow version", c.req.param("version"));
-    return ok(c, {
-      workflowId: row.id,
-      version: version.version,
-      manifest: version.manifest,
-      changelog: version.changelog,
-      createdAt: version.createdAt,
-    });
-  });
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      summary: "Create a workflow from an HMS manifest",
+      request: { body: jsonBody(createWorkflowBody) },
+      responses: {
+        201: success("The new workflow at its first version", workflowDetailSchema),
+        ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE", "PLAN_LIMIT_EXCEEDED", "CONFLICT"),
+      },
+    }),
+    async (c) => {
+      await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
+      return ok(c, await createWorkflow(requestContext(c), c.req.valid("json")), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{workflowId}",
+      tags,
+      summary: "Get a workflow",
+      request: { params },
+      responses: { 200: success("The workflow with its current manifest", workflowDetailSchema), ...errors("NOT_FOUND") },
+    }),
+    async (c) => {
+      const { row, manifest } = await getVisibleWorkflowDetail(c.var.db, c.req.valid("param").workflowId, c.var.user.id);
+      return ok(c, toWorkflowDetail(row, manifest));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/{workflowId}",
+      tags,
+      summary: "Update a workflow (fields left out keep their values; a new manifest makes a new version)",
+      request: { params, body: jsonBody(updateWorkflowBody) },
+      responses: {
+        200: success("The updated workflow", workflowDetailSchema),
+        ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE", "NOT_FOUND", "FORBIDDEN", "CONFLICT"),
+      },
+    }),
+    async (c) => {
+      const { row, manifest } = await updateWorkflow(requestContext(c), c.req.valid("param").workflowId, c.req.valid("json"));
+      // Deployments serving this workflow re-render now, so MCP clients see the new version.
+      await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
+      return ok(c, toWorkflowDetail(row, manifest));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{workflowId}",
+      tags,
+      summary: "Delete a workflow",
+      request: { params },
+      responses: { 200: success("The workflow is deleted", workflowDeletedSchema), ...errors("NOT_FOUND", "FORBIDDEN") },
+    }),
+    async (c) => {
+      const { workflowId } = c.req.valid("param");
+      const servedBy = await deploymentIdsServing(c.var.db, workflowId);
+      const row = await deleteWorkflow(requestContext(c), workflowId);
+      await refreshDeployments(c.var.db, c.env.KV, servedBy, c.var.clock.now());
+      return ok(c, { workflowId: row.id, deleted: true as const });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{workflowId}/versions",
+      tags,
+      summary: "List a workflow's versions",
+      request: { params },
+      responses: { 200: success("Its versions, newest first", z.array(workflowVersionSchema)), ...errors("NOT_FOUND") },
+    }),
+    async (c) => {
+      const row = await getVisibleWorkflow(c.var.db, c.req.valid("param").workflowId, c.var.user.id);
+      return ok(c, await listVersions(c.var.db, row.id));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{workflowId}/versions/{version}",
+      tags,
+      summary: "Get one version with its manifest",
+      request: { params: idParams("workflowId", "version") },
+      responses: { 200: success("The version", workflowVersionDetailSchema), ...errors("NOT_FOUND") },
+    }),
+    async (c) => {
+      const { workflowId, version: wanted } = c.req.valid("param");
+      const row = await getVisibleWorkflow(c.var.db, workflowId, c.var.user.id);
+      const version = await getWorkflowVersion(c.var.db, row.id, wanted);
+      if (!version) throw notFound("Workflow version", wanted);
+      return ok(c, {
+        workflowId: row.id,
+        version: version.version,
+        manifest: version.manifest,
+        changelog: version.changelog,
+        createdAt: version.createdAt,
+      });
+    },
+  );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { manifestSchema } from "../manifest/schema";
 import { SEMVER_PATTERN } from "../manifest/semver";
 import { pageQuery } from "../http/pagination";
@@ -36,3 +36,48 @@ export const listWorkflowsQuery = pageQuery.extend({ visibility: visibilitySchem
 
 export type CreateWorkflowInput = z.infer<typeof createWorkflowBody>;
 export type UpdateWorkflowInput = z.infer<typeof updateWorkflowBody>;
+
+// Responses (documented in /openapi.json; the routes' tests check real bodies against them).
+
+/** A stored HMS manifest, as it was validated on create/update (see the request schema). */
+export const storedManifest = z.record(z.string(), z.unknown()).describe("The HMS manifest");
+
+export const workflowStatsSchema = z.object({
+  forks: z.number().int(),
+  subscribers: z.number().int(),
+  rating: z.number().nullable().describe("Average rating (two decimals), null before the first rating"),
+  ratingCount: z.number().int(),
+});
+
+/** Unregistered, so the schemas built on it are documented whole (not as `allOf`). */
+export const workflowSummaryFields = z.object({
+    workflowId: z.string(),
+    ownerId: z.string(),
+    name: z.string(),
+    slug: z.string(),
+    description: z.string().nullable(),
+    visibility: visibilitySchema,
+    category: z.string().nullable(),
+    tags: z.array(z.string()),
+    currentVersion: z.string(),
+    stats: workflowStatsSchema,
+    forkedFrom: z.object({ workflowId: z.string(), userId: z.string().nullable(), version: z.string().nullable() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+
+export const workflowSummarySchema = workflowSummaryFields.openapi("WorkflowSummary");
+
+export const workflowDetailSchema = workflowSummaryFields.extend({ manifest: storedManifest }).openapi("Workflow");
+
+export const workflowVersionSchema = z.object({ version: z.string(), createdAt: z.string(), changelog: z.string().nullable() });
+
+export const workflowVersionDetailSchema = z.object({
+  workflowId: z.string(),
+  version: z.string(),
+  manifest: storedManifest,
+  changelog: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const workflowDeletedSchema = z.object({ workflowId: z.string(), deleted: z.literal(true) });

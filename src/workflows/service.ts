@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import {
   deploymentWorkflows,
   libraryEntries,
@@ -18,7 +19,6 @@ import { getManifest, getOwnedWorkflow } from "./access";
 import { toWorkflowDetail, toWorkflowSummary } from "./dto";
 import type { CreateWorkflowInput, UpdateWorkflowInput } from "./schemas";
 import { slugify } from "./slug";
-import { isAccountDeletedError } from "../users/tombstone";
 
 const INITIAL_VERSION = "1.0.0";
 
@@ -34,12 +34,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  if (isAccountDeletedError(err)) return false; // the trigger's abort is a constraint error too
-  const text = String((err as { message?: unknown })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
-  return /UNIQUE constraint failed|SQLITE_CONSTRAINT/i.test(text);
 }
 
 export async function createWorkflow(ctx: Ctx, input: CreateWorkflowInput) {

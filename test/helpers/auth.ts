@@ -17,11 +17,12 @@ export async function devToken(
   const jwt = new SignJWT({ email: opts.email ?? `${sub}@example.com` })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(sub)
-    .setIssuer(opts.issuer ?? env.DEV_AUTH_ISSUER)
+    .setIssuer(opts.issuer ?? env.DEV_AUTH_ISSUER!)
     .setIssuedAt()
     .setExpirationTime(opts.expiresIn ?? "1h");
   if (opts.notBefore !== undefined) jwt.setNotBefore(opts.notBefore);
-  return jwt.sign(new TextEncoder().encode(opts.secret ?? env.DEV_AUTH_SECRET));
+  // DEV_AUTH_SECRET and DEV_AUTH_ISSUER come from wrangler.toml [vars], which the test pool loads.
+  return jwt.sign(new TextEncoder().encode(opts.secret ?? env.DEV_AUTH_SECRET!));
 }
 
 /** A new user with a valid dev token. */

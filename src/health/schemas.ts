@@ -1,0 +1,25 @@
+import { z } from "@hono/zod-openapi";
+
+const probe = z.object({
+  status: z.enum(["ok", "error"]),
+  latency_ms: z.number(),
+  error: z.string().optional().describe("A short cause, never the binding's internals"),
+});
+
+export const healthReportSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    uptime_seconds: z.number(),
+    dependencies: z.object({
+      d1: probe,
+      kv: probe,
+      durable_objects: probe,
+      llm_provider: z.object({ status: z.enum(["configured", "not_configured"]), model: z.string().optional() }),
+    }),
+    service: z.literal("hydra-edge"),
+    environment: z.enum(["development", "test", "production"]),
+    time: z.string(),
+  })
+  .openapi("HealthReport");
+
+export const livenessSchema = z.object({ status: z.literal("ok") });
