@@ -601,6 +601,16 @@ export interface components {
                     model?: string;
                 };
             };
+            sisters: {
+                /** @enum {string} */
+                d1: "ok" | "degraded" | "not_connected";
+                /** @enum {string} */
+                kv: "ok" | "degraded" | "not_connected";
+                /** @enum {string} */
+                durable_objects: "ok" | "degraded" | "not_connected";
+                /** @enum {string} */
+                llm_provider: "ok" | "degraded" | "not_connected";
+            };
             /** @enum {string} */
             service: "hydra-edge";
             /** @enum {string} */
@@ -793,6 +803,11 @@ export interface components {
             /** @enum {string} */
             status: "active" | "inactive";
             allowAnonymous: boolean;
+            /**
+             * @description How IDEs sign in: OAuth discovery served (oauth) or header credentials only (header)
+             * @enum {string}
+             */
+            authMode: "header" | "oauth";
             /** @description The MCP Streamable HTTP URL of this deployment */
             mcpEndpoint: string;
             usage: {
@@ -1596,9 +1611,11 @@ export interface operations {
                             condition?: string;
                             retry?: {
                                 max_attempts?: number;
+                                backoff_seconds?: number;
                             } & {
                                 [key: string]: unknown;
                             };
+                            timeout_seconds?: number;
                         }[];
                         outputs?: {
                             [key: string]: unknown;
@@ -1741,9 +1758,11 @@ export interface operations {
                             condition?: string;
                             retry?: {
                                 max_attempts?: number;
+                                backoff_seconds?: number;
                             } & {
                                 [key: string]: unknown;
                             };
+                            timeout_seconds?: number;
                         }[];
                         outputs?: {
                             [key: string]: unknown;
@@ -2605,6 +2624,8 @@ export interface operations {
                     workflowIds: string[];
                     enabledAdapters?: ("claude" | "cursor" | "codex")[];
                     allowAnonymous?: boolean;
+                    /** @enum {string} */
+                    authMode?: "header" | "oauth";
                 };
             };
         };
@@ -2685,6 +2706,8 @@ export interface operations {
                     workflowIds?: string[];
                     enabledAdapters?: ("claude" | "cursor" | "codex")[];
                     allowAnonymous?: boolean;
+                    /** @enum {string} */
+                    authMode?: "header" | "oauth";
                 };
             };
         };

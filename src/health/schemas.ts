@@ -6,6 +6,8 @@ const probe = z.object({
   error: z.string().optional().describe("A short cause, never the binding's internals"),
 });
 
+const sister = z.enum(["ok", "degraded", "not_connected"]);
+
 export const healthReportSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
@@ -15,6 +17,12 @@ export const healthReportSchema = z
       kv: probe,
       durable_objects: probe,
       llm_provider: z.object({ status: z.enum(["configured", "not_configured"]), model: z.string().optional() }),
+    }),
+    sisters: z.object({
+      d1: sister,
+      kv: sister,
+      durable_objects: sister,
+      llm_provider: sister,
     }),
     service: z.literal("hydra-edge"),
     environment: z.enum(["development", "test", "production"]),
