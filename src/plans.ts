@@ -1,5 +1,5 @@
 /**
- * The one table of plans. Rate limits come from the seed; resource limits from the billing issue.
+ * The one table of plans. Rate limits and resource limits per plan, as documented in the README.
  * `null` means unlimited.
  */
 export const PLANS = {

@@ -601,7 +601,6 @@ export interface components {
                     model?: string;
                 };
             };
-            /** @description The one-word view of the same checks (an unconfigured provider is not connected) */
             sisters: {
                 /** @enum {string} */
                 d1: "ok" | "degraded" | "not_connected";
@@ -804,6 +803,11 @@ export interface components {
             /** @enum {string} */
             status: "active" | "inactive";
             allowAnonymous: boolean;
+            /**
+             * @description How IDEs sign in: OAuth discovery served (oauth) or header credentials only (header)
+             * @enum {string}
+             */
+            authMode: "header" | "oauth";
             /** @description The MCP Streamable HTTP URL of this deployment */
             mcpEndpoint: string;
             usage: {

@@ -14,7 +14,7 @@ export async function getBillingRecord(db: Database, userId: string) {
   return (await db.select().from(billingRecords).where(eq(billingRecords.userId, userId)).get()) ?? null;
 }
 
-/** The seed's subscription view; the plan is always the user's effective plan (what limits use). */
+/** The documented subscription view; the plan is always the user's effective plan (what limits use). */
 export async function getSubscription(db: Database, user: AuthenticatedUser) {
   const record = await getBillingRecord(db, user.id);
   return {

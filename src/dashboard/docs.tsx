@@ -19,90 +19,90 @@ const anchor = (method: string, path: string) => `${method}-${path}`.replace(/[^
 
 /**
  * The API reference, rendered on the server from the same document `GET /openapi.json`
- * serves (built from the app it is mounted on): no script, no CDN, works offline.
+ * serves: no script, no CDN, works offline.
  */
-export const docsScreen = (app: OpenAPIHono<AppEnv, any, any>) =>
-  new Hono<AppEnv>().get("/docs", (c) => {
-    const doc = buildOpenApiDocument(app, c.var.config, new URL(c.req.url).origin);
-    const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
-      METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => ({ path, method: m, op: (item as Record<string, Operation>)[m]! })),
-    );
-    return render(
-      c,
-      "API reference",
-      <>
-        <h1>{doc.info.title}</h1>
-        <p class="sub">
-          Version {doc.info.version}. {doc.info.description} Machine-readable: <a href="/openapi.json">/openapi.json</a>.
-        </p>
-        <nav aria-label="Operations">
-          <details>
-            <summary>All {ops.length} operations</summary>
-            <ul>
-              {ops.map(({ path, method }) => (
-                <li>
-                  <a href={`#${anchor(method, path)}`}>
-                    <code>
-                      {method.toUpperCase()} {path}
-                    </code>
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </details>
-        </nav>
-        {ops.map(({ path, method, op }) => (
-          <section class="card" id={anchor(method, path)} aria-labelledby={`${anchor(method, path)}-h`}>
-            <h2 id={`${anchor(method, path)}-h`}>
-              <code>
-                {method.toUpperCase()} {path}
-              </code>
-            </h2>
-            {op.summary ? <p>{op.summary}</p> : null}
-            {op.description && op.description !== op.summary ? <p class="muted">{op.description}</p> : null}
-            {op.parameters && op.parameters.length > 0 ? (
-              <div class="table-wrap">
-                <table>
-                  <thead>
+// Built from the app it is mounted on, like GET /openapi.json.
+export const docsScreen = (app: OpenAPIHono<AppEnv, any, any>) => new Hono<AppEnv>().get("/docs", (c) => {
+  const doc = buildOpenApiDocument(app, c.var.config, new URL(c.req.url).origin);
+  const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => ({ path, method: m, op: (item as Record<string, Operation>)[m]! })),
+  );
+  return render(
+    c,
+    "API reference",
+    <>
+      <h1>{doc.info.title}</h1>
+      <p class="sub">
+        Version {doc.info.version}. {doc.info.description} Machine-readable: <a href="/openapi.json">/openapi.json</a>.
+      </p>
+      <nav aria-label="Operations">
+        <details>
+          <summary>All {ops.length} operations</summary>
+          <ul>
+            {ops.map(({ path, method }) => (
+              <li>
+                <a href={`#${anchor(method, path)}`}>
+                  <code>
+                    {method.toUpperCase()} {path}
+                  </code>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </details>
+      </nav>
+      {ops.map(({ path, method, op }) => (
+        <section class="card" id={anchor(method, path)} aria-labelledby={`${anchor(method, path)}-h`}>
+          <h2 id={`${anchor(method, path)}-h`}>
+            <code>
+              {method.toUpperCase()} {path}
+            </code>
+          </h2>
+          {op.summary ? <p>{op.summary}</p> : null}
+          {op.description && op.description !== op.summary ? <p class="muted">{op.description}</p> : null}
+          {op.parameters && op.parameters.length > 0 ? (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Parameter</th>
+                    <th scope="col">In</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Description</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {op.parameters.map((p) => (
                     <tr>
-                      <th scope="col">Parameter</th>
-                      <th scope="col">In</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Description</th>
+                      <td>
+                        <code>{p.name}</code>
+                        {p.required ? " (required)" : ""}
+                      </td>
+                      <td>{p.in}</td>
+                      <td>{p.schema?.type ?? ""}</td>
+                      <td>{p.description ?? ""}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {op.parameters.map((p) => (
-                      <tr>
-                        <td>
-                          <code>{p.name}</code>
-                          {p.required ? " (required)" : ""}
-                        </td>
-                        <td>{p.in}</td>
-                        <td>{p.schema?.type ?? ""}</td>
-                        <td>{p.description ?? ""}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            ) : null}
-            {op.requestBody?.content?.["application/json"] ? (
-              <details>
-                <summary>Request body (JSON schema)</summary>
-                <pre>{JSON.stringify(op.requestBody.content["application/json"].schema, null, 2)}</pre>
-              </details>
-            ) : null}
-            {op.responses ? (
-              <p class="muted">
-                Responses:{" "}
-                {Object.entries(op.responses)
-                  .map(([status, r]) => `${status} ${r.description ?? ""}`.trim())
-                  .join(" · ")}
-              </p>
-            ) : null}
-          </section>
-        ))}
-      </>,
-    );
-  });
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+          {op.requestBody?.content?.["application/json"] ? (
+            <details>
+              <summary>Request body (JSON schema)</summary>
+              <pre>{JSON.stringify(op.requestBody.content["application/json"].schema, null, 2)}</pre>
+            </details>
+          ) : null}
+          {op.responses ? (
+            <p class="muted">
+              Responses:{" "}
+              {Object.entries(op.responses)
+                .map(([status, r]) => `${status} ${r.description ?? ""}`.trim())
+                .join(" · ")}
+            </p>
+          ) : null}
+        </section>
+      ))}
+    </>,
+  );
+});

@@ -17,22 +17,22 @@ import { runScreens } from "./runs";
 /**
  * The web dashboard: server-rendered screens on explicit paths only (never a wildcard), so
  * API routes (/v1, /rpc, /events, /runs/{id}/events, /mcp, /health, /openapi.json) keep theirs.
- * Takes the app because the API reference screen renders the app's own OpenAPI document.
  */
-export function dashboardRoutes(app: OpenAPIHono<AppEnv, any, any>) {
+/** The dashboard pages; `app` is the API whose reference `/docs` renders. */
+export const dashboardRoutes = (app: OpenAPIHono<AppEnv, any, any>) => {
   const routes = new Hono<AppEnv>()
-    // EventSource cannot send Authorization: a signed-in browser reads its run streams by cookie.
-    .use("/runs/:id/events", sessionForReads)
-    .route("/", assetRoutes)
-    .route("/", homeScreen)
-    .route("/", signInRoutes)
-    .route("/", workflowScreens)
-    .route("/", marketplaceScreens)
-    .route("/", libraryScreens)
-    .route("/", deploymentScreens)
-    .route("/", runScreens)
-    .route("/", accountScreens)
-    .route("/", docsScreen(app));
+  // EventSource cannot send Authorization: a signed-in browser reads its run streams by cookie.
+  .use("/runs/:id/events", sessionForReads)
+  .route("/", assetRoutes)
+  .route("/", homeScreen)
+  .route("/", signInRoutes)
+  .route("/", workflowScreens)
+  .route("/", marketplaceScreens)
+  .route("/", libraryScreens)
+  .route("/", deploymentScreens)
+  .route("/", runScreens)
+  .route("/", accountScreens)
+  .route("/", docsScreen(app));
   routes.onError(errorPage);
   return routes;
-}
+};

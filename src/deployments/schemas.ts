@@ -53,6 +53,7 @@ export const deploymentSchema = z
     enabledAdapters: storedAdapters,
     status: z.enum(["active", "inactive"]),
     allowAnonymous: z.boolean(),
+    authMode: z.enum(["header", "oauth"]).describe("How IDEs sign in: OAuth discovery served (oauth) or header credentials only (header)"),
     mcpEndpoint: z.string().describe("The MCP Streamable HTTP URL of this deployment"),
     usage: z.object({ connectionsThisMonth: z.number().int(), lastConnectedAt: z.string().nullable() }),
     createdAt: z.string(),

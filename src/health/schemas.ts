@@ -6,7 +6,7 @@ const probe = z.object({
   error: z.string().optional().describe("A short cause, never the binding's internals"),
 });
 
-const sisterStatus = z.enum(["ok", "degraded", "not_connected"]);
+const sister = z.enum(["ok", "degraded", "not_connected"]);
 
 export const healthReportSchema = z
   .object({
@@ -18,9 +18,12 @@ export const healthReportSchema = z
       durable_objects: probe,
       llm_provider: z.object({ status: z.enum(["configured", "not_configured"]), model: z.string().optional() }),
     }),
-    sisters: z
-      .object({ d1: sisterStatus, kv: sisterStatus, durable_objects: sisterStatus, llm_provider: sisterStatus })
-      .describe("The one-word view of the same checks (an unconfigured provider is not connected)"),
+    sisters: z.object({
+      d1: sister,
+      kv: sister,
+      durable_objects: sister,
+      llm_provider: sister,
+    }),
     service: z.literal("hydra-edge"),
     environment: z.enum(["development", "test", "production"]),
     time: z.string(),

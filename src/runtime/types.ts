@@ -1,13 +1,13 @@
 import type { Action } from "../manifest/schema";
 
-/** The seed's run statuses plus `frozen` (hydra.kill level "freeze"; see docs/runtime.md). */
+/** The documented run statuses plus `frozen` (hydra.kill level "freeze"; see docs/runtime.md). */
 export type RunStatus = "pending" | "running" | "completed" | "failed" | "cancelled" | "frozen";
 export const ACTIVE_STATUSES: RunStatus[] = ["pending", "running", "frozen"];
 export const isTerminal = (status: RunStatus) => status === "completed" || status === "failed" || status === "cancelled";
 
 export type Phase = "perceive" | "think" | "decide" | "act" | "learn";
 export type StepStatus = "pending" | "running" | "completed" | "failed" | "skipped";
-/** Why a step ended the way it did; `status` alone stays within the seed's list. */
+/** Why a step ended the way it did; `status` alone stays within the documented list. */
 export type StepOutcome =
   | "success"
   | "waiting"
