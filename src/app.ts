@@ -89,12 +89,13 @@ export function createApp(options: AppOptions = {}) {
       }
       c.set("config", parsed.data);
       const session = openSession(c.env.DB, c.req.method, c.req.header(BOOKMARK_HEADER));
+      c.set("dbSession", session);
       c.set("db", createDatabase(session));
       c.set("clock", options.clock ?? systemClock);
       c.set("ids", options.ids ?? randomIds);
       await next();
       c.header("X-Request-Id", requestId);
-      const bookmark = session.getBookmark();
+      const bookmark = c.var.dbSession.getBookmark();
       if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
     }),
   );

@@ -181,6 +181,8 @@ export interface Variables {
   log: Logger;
   config: Config;
   db: Database;
+  /** The D1 session under `db`; its bookmark goes back to the client (x-d1-bookmark). */
+  dbSession: D1DatabaseSession;
   clock: Clock;
   ids: IdGenerator;
   /** Set by the auth middleware on /v1 routes once credentials are verified. */

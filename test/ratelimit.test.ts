@@ -2,7 +2,9 @@ import { createExecutionContext, env, runInDurableObject } from "cloudflare:test
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { rateLimiterStub } from "../src/ratelimit/limiter-object";
+import { ACCOUNT_RECHECK_MS } from "../src/auth/account-cache";
 import { newUser } from "./helpers/auth";
+import { billingApp, signedWebhook, STRIPE_TEST_CONFIG, stripeEvent, subscriptionObject } from "./helpers/stripe";
 import { readResponse, request } from "./helpers/http";
 
 /** The suite's default limits are generous; these tests run the app with small ones. */
@@ -78,15 +80,29 @@ describe("rate limits", () => {
     }
   });
 
-  it("use the plan stored on the user row", async () => {
+  it("use the plan of the user row: a Stripe plan change at once, a direct D1 change within the re-check interval", async () => {
     const clock = { now: Date.UTC(2026, 0, 1, 13, 0, 0) };
     const call = limitedApp(clock);
     const user = await newUser();
-    await call("GET", "/v1/users/me", { token: user.token });
+    expect((await call("GET", "/v1/users/me", { token: user.token })).headers.get("X-RateLimit-Limit")).toBe("3");
+
+    // An operator's UPDATE in D1: the user's rate limiter keeps its copy until it re-checks.
     await env.DB.prepare("UPDATE users SET plan = 'pro' WHERE id = ?").bind(user.sub).run();
-    const res = await call("GET", "/v1/users/me", { token: user.token });
-    expect(res.headers.get("X-RateLimit-Limit")).toBe("6");
-    expect(res.headers.get("X-RateLimit-Remaining")).toBe("4");
+    expect((await call("GET", "/v1/users/me", { token: user.token })).headers.get("X-RateLimit-Limit")).toBe("3");
+    clock.now += ACCOUNT_RECHECK_MS;
+    const rechecked = await call("GET", "/v1/users/me", { token: user.token });
+    expect(rechecked.headers.get("X-RateLimit-Limit")).toBe("6");
+    expect(rechecked.headers.get("X-RateLimit-Remaining")).toBe("3");
+
+    // The billing webhook changes the plan and tells the user's rate limiter: the next request has the new limit.
+    const customerId = `cus_${crypto.randomUUID().slice(0, 8)}`;
+    await env.DB.prepare("INSERT INTO billing_records (user_id, customer_id, plan, updated_at) VALUES (?, ?, 'pro', ?)").bind(user.sub, customerId, new Date().toISOString()).run();
+    const billing = billingApp(null, { RATE_LIMITS: smallLimits });
+    const cancelled = stripeEvent("customer.subscription.deleted", subscriptionObject({ id: "sub_rl", customer: customerId, price: STRIPE_TEST_CONFIG.STRIPE_PRICE_PRO_MONTHLY }));
+    expect((await billing("POST", "/v1/billing/webhook", await signedWebhook(cancelled))).status).toBe(200);
+    const downgraded = await call("GET", "/v1/users/me", { token: user.token });
+    expect(downgraded.headers.get("X-RateLimit-Limit")).toBe("3");
+    expect(downgraded.status).toBe(429);
   });
 
   it("limit unauthenticated traffic per client IP, and 401s still carry the headers", async () => {

@@ -64,13 +64,25 @@ export async function userOfCredential(c: Context<AppEnv>, credential: VerifiedC
   return { id: user.id, email: user.email, plan: user.plan, via: "token" };
 }
 
+/** What `identify` leaves for the rate limiter and `requireUser`. */
+export interface AuthVariables {
+  /** The credential failed (or the account is deleted): `requireUser` answers with it. */
+  authError?: ApiError;
+  /** A verified token whose user the rate limiter resolves (src/ratelimit/middleware.ts). */
+  identity?: VerifiedIdentity;
+}
+
 /**
- * Resolves credentials without failing yet, so the rate limiter can key unauthenticated
- * traffic by IP (and 401s carry rate-limit headers too); `requireUser` then rejects.
+ * Verifies credentials without failing yet, so the rate limiter can key unauthenticated traffic
+ * by IP (and 401s carry rate-limit headers too); `requireUser` then rejects. An API key resolves
+ * its user here (one D1 read, which also checks revocation); a token only proves an identity:
+ * its user comes from the rate limiter's call to the user's object, so no D1 read per request.
  */
-export const identify = createMiddleware<AppEnv & { Variables: { authError?: ApiError } }>(async (c, next) => {
+export const identify = createMiddleware<AppEnv & { Variables: AuthVariables }>(async (c, next) => {
   try {
-    c.set("user", await authenticateRequest(c));
+    const credential = await verifyCredential(c);
+    if (credential.kind === "api_key") c.set("user", await userOfCredential(c, credential));
+    else c.set("identity", credential.identity);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     c.set("authError", err);
@@ -78,7 +90,7 @@ export const identify = createMiddleware<AppEnv & { Variables: { authError?: Api
   await next();
 });
 
-export const requireUser = createMiddleware<AppEnv & { Variables: { authError?: ApiError } }>(async (c, next) => {
+export const requireUser = createMiddleware<AppEnv & { Variables: AuthVariables }>(async (c, next) => {
   if (!c.var.user) throw c.var.authError ?? unauthorized("Authentication required");
   await next();
 });

@@ -1,16 +1,21 @@
-import { count, eq } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { deployments, workflows } from "../db/schema";
+import { deployments, users, workflows } from "../db/schema";
 import { ApiError } from "../errors";
 import { PLANS, type Plan } from "../plans";
 
 export type CountedResource = "workflows" | "deployments";
 
+/**
+ * The count and the plan as D1 has them now, in one statement: the request's user may carry the
+ * plan of its rate limiter's copy of the user row, which can lag a change made directly in D1.
+ */
+const storedPlan = (userId: string) => sql<Plan | null>`(select ${users.plan} from ${users} where ${users.id} = ${userId})`;
 const counters = {
   workflows: (db: Database, userId: string) =>
-    db.select({ n: count() }).from(workflows).where(eq(workflows.ownerId, userId)).get(),
+    db.select({ n: count(), plan: storedPlan(userId) }).from(workflows).where(eq(workflows.ownerId, userId)).get(),
   deployments: (db: Database, userId: string) =>
-    db.select({ n: count() }).from(deployments).where(eq(deployments.ownerId, userId)).get(),
+    db.select({ n: count(), plan: storedPlan(userId) }).from(deployments).where(eq(deployments.ownerId, userId)).get(),
 } satisfies Record<CountedResource, unknown>;
 
 export function planLimitError(resource: string, plan: Plan, limit: number, current: number, upgradeUrl?: string) {
@@ -32,8 +37,10 @@ export async function assertWithinPlanLimit(
   resource: CountedResource,
   upgradeUrl?: string,
 ) {
-  const limit = PLANS[user.plan].limits[resource];
+  const found = await counters[resource](db, user.id);
+  const plan = found?.plan ?? user.plan;
+  const limit = PLANS[plan].limits[resource];
   if (limit === null) return;
-  const current = (await counters[resource](db, user.id))?.n ?? 0;
-  if (current >= limit) throw planLimitError(resource, user.plan, limit, current, upgradeUrl);
+  const current = found?.n ?? 0;
+  if (current >= limit) throw planLimitError(resource, plan, limit, current, upgradeUrl);
 }

@@ -4,6 +4,7 @@ import { isUniqueViolation } from "../db/errors";
 import { ok } from "../http/envelope";
 import { errorResponses, restRouter, success } from "../openapi/route";
 import { effectOf } from "./webhook-effects";
+import { forgetAccount } from "../ratelimit/limiter";
 import { effectStatements, isProcessed, markProcessedStatement } from "./webhook-sql";
 import { verifiedEvent } from "./webhook-verify";
 import { isAccountDeletedError } from "../users/tombstone";
@@ -58,6 +59,8 @@ export const webhookRoutes = restRouter().openapi(
       if (isUniqueViolation(err)) return ok(c, { ...receipt, duplicate: true });
       throw err;
     }
+    // The plan may have changed: the user's rate limiter reads the user row again.
+    if (!("ignored" in effect)) await forgetAccount(c.env, effect.userId);
     return ok(c, { ...receipt, duplicate: false, ...("ignored" in effect ? { ignored: effect.ignored } : {}) });
   },
 );

@@ -1,6 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import { AccountCache, type AccountLookup } from "../auth/account-cache";
+import type { VerifiedIdentity } from "../auth/types";
 import type { Bindings } from "../env";
-import { admit, EMPTY_WINDOWS, type LimitWindows, type RateDecision, type WindowState } from "./windows";
+import { admit, EMPTY_WINDOWS, limitsFor, type LimitOverrides, type LimitWindows, type RateDecision, type WindowState } from "./windows";
+
+export type AccountAdmission = Extract<AccountLookup, { deleted: true }> | (Extract<AccountLookup, { deleted: false }> & { decision: RateDecision });
 
 const STATE_KEY = "windows";
 /** A checkpoint every this share of the hourly limit bounds what an eviction can forget. */
@@ -20,6 +24,23 @@ export function rateLimiterStub(env: Pick<Bindings, "RATE_LIMITER">, subject: st
 export class RateLimiter extends DurableObject<Bindings> {
   private state: WindowState | undefined;
   private refusedUntil = 0;
+  private account: AccountCache | undefined;
+
+  /**
+   * A token's request: the user (from this object's copy of the user row, see AccountCache) and
+   * the decision under the user's plan, in one call. A deleted account is not counted here (the
+   * caller counts the refused request per IP, as for any failed credential).
+   */
+  async admitAccount(identity: VerifiedIdentity, overrides: LimitOverrides, nowMs: number): Promise<AccountAdmission> {
+    const found = await (this.account ??= new AccountCache(this.env.DB)).lookup(identity, nowMs);
+    if (found.deleted) return found;
+    return { ...found, decision: this.consume(limitsFor(found.user.plan, overrides), Math.floor(nowMs / 1000)) };
+  }
+
+  /** The user row changed (account deletion, a billing plan change): read it again on next use. */
+  forgetAccount(): void {
+    this.account?.forget();
+  }
 
   consume(limits: LimitWindows, nowSec: number): RateDecision {
     const kv = this.ctx.storage.kv;

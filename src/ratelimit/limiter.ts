@@ -16,3 +16,11 @@ export async function consume(
 ): Promise<RateDecision> {
   return rateLimiterStub(env, subject).consume(limits, Math.floor(now.getTime() / 1000));
 }
+
+/** The rate-limit subject (and RateLimiter object) of a user. */
+export const userSubject = (userId: string) => `u:${userId}`;
+
+/** The user row changed (deletion, plan): the user's object reads it again on the next request. */
+export async function forgetAccount(env: Pick<Bindings, "RATE_LIMITER">, userId: string): Promise<void> {
+  await rateLimiterStub(env, userSubject(userId)).forgetAccount();
+}

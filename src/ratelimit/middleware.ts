@@ -1,25 +1,49 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { AuthVariables } from "../auth/middleware";
+import { reopenSession } from "../db/session";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { PLANS, type Plan } from "../plans";
-import { consume } from "./limiter";
-import type { LimitWindows } from "./windows";
+import type { Plan } from "../plans";
+import { accountDeleted } from "../users/tombstone";
+import { consume, userSubject } from "./limiter";
+import { rateLimiterStub } from "./limiter-object";
+import { limitsFor, type RateDecision } from "./windows";
 
-function limitsFor(plan: Plan, overrides: AppEnv["Variables"]["config"]["RATE_LIMITS"]): LimitWindows {
-  return overrides?.[plan] ?? PLANS[plan].rateLimit;
+type Ctx = Context<AppEnv & { Variables: AuthVariables }>;
+
+const ipSubject = (c: Ctx) => `ip:${c.req.header("CF-Connecting-IP") ?? "local"}`;
+
+/**
+ * A verified token: one call to the user's RateLimiter object resolves the user (its copy of the
+ * user row; D1 only on first use, after a change, or every ACCOUNT_RECHECK_MS) and counts the
+ * request under the user's plan. A deleted account's request counts per IP, like any refused credential.
+ */
+async function admitToken(c: Ctx): Promise<{ plan: Plan; decision: RateDecision }> {
+  const now = c.var.clock.now();
+  const admission = await rateLimiterStub(c.env, userSubject(c.var.identity!.sub)).admitAccount(c.var.identity!, c.var.config.RATE_LIMITS, now.getTime());
+  if (admission.deleted) {
+    c.set("authError", accountDeleted());
+    return { plan: "free", decision: await consume(c.env, ipSubject(c), limitsFor("free", c.var.config.RATE_LIMITS), now) };
+  }
+  c.set("user", { ...admission.user, via: "token" });
+  if (admission.bookmark) reopenSession(c, admission.bookmark);
+  return { plan: admission.user.plan, decision: admission.decision };
+}
+
+async function admitOther(c: Ctx): Promise<{ plan: Plan; decision: RateDecision }> {
+  const user = c.var.user as AppEnv["Variables"]["user"] | undefined;
+  const plan: Plan = user?.plan ?? "free";
+  const subject = user ? userSubject(user.id) : ipSubject(c);
+  return { plan, decision: await consume(c.env, subject, limitsFor(plan, c.var.config.RATE_LIMITS), c.var.clock.now()) };
 }
 
 /**
  * Per user (or per client IP when unauthenticated), per plan. Sets X-RateLimit-* on every
  * response, including errors.
  */
-export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const user = c.var.user as AppEnv["Variables"]["user"] | undefined;
-  const plan: Plan = user?.plan ?? "free";
-  const subject = user ? `u:${user.id}` : `ip:${c.req.header("CF-Connecting-IP") ?? "local"}`;
-  const limits = limitsFor(plan, c.var.config.RATE_LIMITS);
-  const decision = await consume(c.env, subject, limits, c.var.clock.now());
-
+export const rateLimit = createMiddleware<AppEnv & { Variables: AuthVariables }>(async (c, next) => {
+  const { plan, decision } = c.var.identity ? await admitToken(c) : await admitOther(c);
   const headers = {
     "X-RateLimit-Limit": String(decision.limit),
     "X-RateLimit-Remaining": String(decision.remaining),

@@ -1,6 +1,15 @@
+import { PLANS, type Plan } from "../plans";
+
 export interface LimitWindows {
   perMinute: number;
   perHour: number;
+}
+
+/** `RATE_LIMITS` of the config: per-plan windows that replace the plan table's. */
+export type LimitOverrides = Record<string, LimitWindows> | undefined;
+
+export function limitsFor(plan: Plan, overrides: LimitOverrides): LimitWindows {
+  return overrides?.[plan] ?? PLANS[plan].rateLimit;
 }
 
 /** Counts of the current minute and hour windows (starts in unix seconds). */

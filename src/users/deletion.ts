@@ -25,6 +25,7 @@ import { eraseRuns, killActiveRuns, runStub } from "../runtime/service";
 import { deploymentKvKey, refreshDeployments } from "../deployments/record";
 import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
+import { forgetAccount } from "../ratelimit/limiter";
 
 
 export interface DeletionStats {
@@ -204,6 +205,8 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   let account: Awaited<ReturnType<typeof collectAccount>>;
   let stoppedRuns: number;
   try {
+    // The user's rate limiter holds a copy of the user row (src/auth/account-cache.ts): from now on its tokens are refused.
+    await forgetAccount(deps.runtime, userId);
     account = await collectAccount(db, kv, userId);
     stoppedRuns = await killActiveRuns(deps.runtime, db, userId, "instant", ACCOUNT_DELETED);
     // Before the D1 batch: the run ids come from D1, and erasing is idempotent if a retry is needed.
@@ -213,9 +216,12 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
     await runBatch(db, accountDeletionStatements(db, userId, account.workflowIds, account.deploymentIds, deletedAt));
   } catch (err) {
     await db.update(users).set({ deletedAt: null }).where(eq(users.id, userId));
+    await forgetAccount(deps.runtime, userId);
     throw err;
   }
   await sweep(deps, userId, account, deletedAt);
+  // Only the tombstone is left: a token issued from now on signs up a new account.
+  await forgetAccount(deps.runtime, userId);
   // Other users' deployments just lost this account's workflows: re-render what they serve.
   await refreshDeployments(db, kv, account.otherDeploymentIds, deps.now);
   console.log(JSON.stringify({ level: "info", msg: "account deleted", userId, stats: account.stats, ...account.alsoDeleted, stoppedRuns }));

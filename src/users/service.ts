@@ -4,6 +4,34 @@ import { deletedUsers, deployments, libraryEntries, users, workflows, type UserR
 import { accountDeleted, issuedBeforeDeletion } from "./tombstone";
 import type { VerifiedIdentity } from "../auth/types";
 
+/** What D1 says about one identity: its user row (if any) and its deletion tombstone (if any). */
+export interface AccountState {
+  user: UserRow | null;
+  /** `deleted_users.deleted_at` of an earlier account with this id. */
+  tombstoneAt: string | null;
+}
+
+/** One D1 round trip (a batch of two primary-key reads). */
+export async function loadAccountState(db: Database, userId: string): Promise<AccountState> {
+  const [found, tombstones] = await db.batch([
+    db.select().from(users).where(eq(users.id, userId)),
+    db.select().from(deletedUsers).where(eq(deletedUsers.userId, userId)),
+  ]);
+  return { user: found[0] ?? null, tombstoneAt: tombstones[0]?.deletedAt ?? null };
+}
+
+/**
+ * What a verified identity gets from an account state, without writing: refused (deleted),
+ * the user as stored, or "write" (first sight, or the token carries a new email).
+ */
+export function accountVerdict(state: AccountState, identity: VerifiedIdentity): "deleted" | "write" | UserRow {
+  if (state.tombstoneAt && issuedBeforeDeletion(identity.issuedAt, state.tombstoneAt)) return "deleted";
+  const existing = state.user;
+  if (!existing) return "write";
+  if (existing.deletedAt) return "deleted";
+  return identity.email && identity.email !== existing.email ? "write" : existing;
+}
+
 /**
  * Returns the user row for a verified identity, creating it on first sight. One read batch on
  * the hot path; the insert happens once per user (ON CONFLICT keeps concurrent first requests
@@ -11,22 +39,17 @@ import type { VerifiedIdentity } from "../auth/types";
  * insert races the deletion: the insert itself is conditional on the tombstone in SQL. A token
  * issued after the deletion signs up a new, empty account.
  */
-export async function ensureUser(db: Database, identity: VerifiedIdentity, now: Date): Promise<UserRow> {
-  const [found, tombstones] = await db.batch([
-    db.select().from(users).where(eq(users.id, identity.sub)),
-    db.select().from(deletedUsers).where(eq(deletedUsers.userId, identity.sub)),
-  ]);
-  const tombstone = tombstones[0];
-  if (tombstone && issuedBeforeDeletion(identity.issuedAt, tombstone.deletedAt)) throw accountDeleted();
-  const existing = found[0];
+export async function ensureUser(db: Database, identity: VerifiedIdentity, now: Date, known?: AccountState): Promise<UserRow> {
+  const state = known ?? (await loadAccountState(db, identity.sub));
+  const verdict = accountVerdict(state, identity);
+  if (verdict === "deleted") throw accountDeleted();
+  if (verdict !== "write") return verdict;
+  const existing = state.user;
   if (existing) {
-    if (existing.deletedAt) throw accountDeleted();
-    if (identity.email && identity.email !== existing.email) {
-      const updatedAt = now.toISOString();
-      await db.update(users).set({ email: identity.email, updatedAt }).where(eq(users.id, existing.id));
-      return { ...existing, email: identity.email, updatedAt };
-    }
-    return existing;
+    // The token carries a new email (accountVerdict checked it).
+    const updatedAt = now.toISOString();
+    await db.update(users).set({ email: identity.email, updatedAt }).where(eq(users.id, existing.id));
+    return { ...existing, email: identity.email, updatedAt };
   }
   const iso = now.toISOString();
   const issuedAtIso = new Date(identity.issuedAt * 1000).toISOString();
