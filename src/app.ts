@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
+import type { MiddlewareHandler } from "hono";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
@@ -11,12 +12,13 @@ import { BOOKMARK_HEADER, openSession } from "./db/session";
 import { dashboardRoutes } from "./dashboard/routes";
 import { notFoundPage, wantsHtml } from "./dashboard/errors";
 import { deploymentRoutes } from "./deployments/routes";
-import { parseConfig, type AppEnv } from "./env";
+import { parseConfig, type AppEnv, type Config } from "./env";
 import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
 import { JSONRPC, isJsonRpcPath, jsonRpcError } from "./http/jsonrpc";
 import { allowedMethods } from "./http/method-not-allowed";
+import { SegmentRouter } from "./http/segment-router";
 import { issuesOf } from "./http/validate";
 import { libraryRoutes } from "./library/routes";
 import { requestLogger } from "./log";
@@ -48,7 +50,7 @@ export interface AppOptions {
 /** The one app factory: the Worker and the tests build the same middleware and routes. */
 export function createApp(options: AppOptions = {}) {
   // Not strict: `/v1/workflows/` is the same resource as `/v1/workflows`, not a 404.
-  const app = new OpenAPIHono<AppEnv>({ strict: false });
+  const app = new OpenAPIHono<AppEnv>({ strict: false, router: new SegmentRouter() });
 
   app.onError((err, c) => {
     const apiError = toApiError(err);
@@ -125,15 +127,22 @@ export function createApp(options: AppOptions = {}) {
   app.route("/", oauthRoutes);
 
   // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
-  app.use("/v1/*", async (c, next) =>
-    cors({
-      origin: c.var.config.CORS_ORIGINS ?? "*",
-      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
-      maxAge: 600,
-    })(c, next),
-  );
+  // Built once per (immutable, per-env) config rather than on every request.
+  const corsOf = new WeakMap<Config, MiddlewareHandler>();
+  app.use("/v1/*", async (c, next) => {
+    let handler = corsOf.get(c.var.config);
+    if (!handler) {
+      handler = cors({
+        origin: c.var.config.CORS_ORIGINS ?? "*",
+        allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
+        maxAge: 600,
+      });
+      corsOf.set(c.var.config, handler);
+    }
+    return handler(c, next);
+  });
 
   // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
   app.route("/v1/billing/webhook", webhookRoutes);

@@ -13,17 +13,56 @@ export async function getVisibleWorkflow(db: Database, workflowId: string, userI
   return row;
 }
 
+/**
+ * The hottest read (GET /v1/workflows/{id}), written as SQL: building the same join with drizzle
+ * cost more CPU than the rest of the handler (bench/README.md). The columns are the `workflows`
+ * table's (src/db/schema.ts) plus the current version's manifest; test/workflows.test.ts compares
+ * the answer with drizzle's reads.
+ */
+const WORKFLOW_DETAIL_SQL = `select w.id, w.owner_id, w.name, w.slug, w.description, w.visibility, w.category, w.tags,
+  w.current_version, w.forks_count, w.subscribers_count, w.rating_sum, w.rating_count, w.featured,
+  w.forked_from_workflow_id, w.forked_from_user_id, w.forked_from_version, w.created_at, w.updated_at, v.manifest
+  from workflows w left join workflow_versions v on v.workflow_id = w.id and v.version = w.current_version
+  where w.id = ?`;
+
+type WorkflowDetailRow = {
+  [K in "id" | "owner_id" | "name" | "slug" | "current_version" | "created_at" | "updated_at" | "tags"]: string;
+} & {
+  [K in "description" | "category" | "forked_from_workflow_id" | "forked_from_user_id" | "forked_from_version" | "manifest"]: string | null;
+} & { [K in "forks_count" | "subscribers_count" | "rating_sum" | "rating_count" | "featured"]: number } & {
+  visibility: WorkflowRow["visibility"];
+};
+
+function workflowOf(r: WorkflowDetailRow): WorkflowRow {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    name: r.name,
+    slug: r.slug,
+    description: r.description,
+    visibility: r.visibility,
+    category: r.category,
+    tags: JSON.parse(r.tags) as string[],
+    currentVersion: r.current_version,
+    forksCount: r.forks_count,
+    subscribersCount: r.subscribers_count,
+    ratingSum: r.rating_sum,
+    ratingCount: r.rating_count,
+    featured: Boolean(r.featured),
+    forkedFromWorkflowId: r.forked_from_workflow_id,
+    forkedFromUserId: r.forked_from_user_id,
+    forkedFromVersion: r.forked_from_version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
 /** The visible workflow with its current version's manifest, in one D1 round trip (a join). */
 export async function getVisibleWorkflowDetail(db: Database, workflowId: string, userId: string) {
-  const found = await db
-    .select({ row: workflows, manifest: workflowVersions.manifest })
-    .from(workflows)
-    .leftJoin(workflowVersions, and(eq(workflowVersions.workflowId, workflows.id), eq(workflowVersions.version, workflows.currentVersion)))
-    .where(eq(workflows.id, workflowId))
-    .get();
-  if (!found || (found.row.visibility === "private" && found.row.ownerId !== userId)) throw notFound("Workflow", workflowId);
-  if (found.manifest === null) throw notFound("Workflow version", `${workflowId}@${found.row.currentVersion}`);
-  return { row: found.row, manifest: found.manifest };
+  const found = await db.$client.prepare(WORKFLOW_DETAIL_SQL).bind(workflowId).first<WorkflowDetailRow>();
+  if (!found || (found.visibility === "private" && found.owner_id !== userId)) throw notFound("Workflow", workflowId);
+  if (found.manifest === null) throw notFound("Workflow version", `${workflowId}@${found.current_version}`);
+  return { row: workflowOf(found), manifest: JSON.parse(found.manifest) as Record<string, unknown> };
 }
 
 export async function getOwnedWorkflow(db: Database, workflowId: string, userId: string): Promise<WorkflowRow> {
