@@ -1,11 +1,11 @@
 import { eq, sql } from "drizzle-orm";
-import type Stripe from "stripe";
 import type { AuthenticatedUser } from "../auth/types";
 import type { Database } from "../db/client";
 import { billingRecords } from "../db/schema";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { PRICE_KEYS, billingNotConfigured, callStripe, stripePriceFor, type PriceKey } from "./stripe";
+import type { StripeApi } from "./stripe-api";
 
 /** Subscription statuses that still hold a paid plan (past_due: Stripe is retrying the payment). */
 export const PAID_STATUSES = new Set(["active", "trialing", "past_due"]);
@@ -32,7 +32,7 @@ export async function getSubscription(db: Database, user: AuthenticatedUser) {
  * Reuses the user's Stripe customer, or creates one. Two racing first checkouts may each
  * create a customer; the upsert keeps whichever landed first, so the user has one on record.
  */
-async function ensureCustomer(db: Database, stripe: Stripe, user: AuthenticatedUser, now: Date): Promise<string> {
+async function ensureCustomer(db: Database, stripe: StripeApi, user: AuthenticatedUser, now: Date): Promise<string> {
   const existing = await getBillingRecord(db, user.id);
   if (existing?.customerId) return existing.customerId;
   const customer = await callStripe("create a customer", () =>
@@ -51,7 +51,7 @@ async function ensureCustomer(db: Database, stripe: Stripe, user: AuthenticatedU
 
 export async function startCheckout(
   db: Database,
-  stripe: Stripe,
+  stripe: StripeApi,
   config: Config,
   user: AuthenticatedUser,
   input: { priceId: PriceKey; successUrl: string; cancelUrl: string },
@@ -85,7 +85,7 @@ export async function startCheckout(
   return { checkoutUrl: session.url };
 }
 
-export async function openPortal(db: Database, stripe: Stripe, userId: string, returnUrl: string) {
+export async function openPortal(db: Database, stripe: StripeApi, userId: string, returnUrl: string) {
   const record = await getBillingRecord(db, userId);
   if (!record?.customerId) {
     throw new ApiError("CONFLICT", "You have no billing account yet; start a checkout first");
@@ -101,7 +101,7 @@ export async function openPortal(db: Database, stripe: Stripe, userId: string, r
  * Stripe no longer knows is already gone; any other failure aborts so nobody is billed for a
  * deleted account.
  */
-export async function cancelSubscriptionNow(stripe: Stripe, subscriptionId: string) {
+export async function cancelSubscriptionNow(stripe: StripeApi, subscriptionId: string) {
   try {
     await stripe.subscriptions.cancel(subscriptionId);
   } catch (err) {

@@ -1,7 +1,7 @@
-import Stripe from "stripe";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import type { Plan } from "../plans";
+import { stripeApi, type StripeApi } from "./stripe-api";
 
 /** The public plan ids of `POST /v1/billing/checkout` and the config var holding each Stripe price. */
 export const PRICE_KEYS = {
@@ -35,25 +35,15 @@ export function isStripeConfigured(config: Config): boolean {
 }
 
 /**
- * A Stripe client on the fetch HTTP client (workerd has no Node http). Built per request: it
+ * A Stripe client over fetch (the egress binding when there is one). Built per request: it
  * holds no state worth sharing and keeps the Worker free of module-global clients.
  */
-export function createStripeClient(config: Config, egress?: Fetcher): Stripe {
+export function createStripeClient(config: Config, egress?: Fetcher): StripeApi {
   if (!config.STRIPE_SECRET_KEY) throw billingNotConfigured();
-  const base = config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE) : null;
-  const fetchFn: typeof fetch | undefined = egress ? (input, init) => egress.fetch(input as RequestInfo, init) : undefined;
-  return new Stripe(config.STRIPE_SECRET_KEY, {
-    httpClient: Stripe.createFetchHttpClient(fetchFn),
-    maxNetworkRetries: 1,
-    timeout: 10_000,
-    telemetry: false,
-    ...(base
-      ? {
-          host: base.hostname,
-          port: base.port || (base.protocol === "http:" ? 80 : 443),
-          protocol: base.protocol === "http:" ? "http" : "https",
-        }
-      : {}),
+  return stripeApi({
+    secretKey: config.STRIPE_SECRET_KEY,
+    base: config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE).origin : "https://api.stripe.com",
+    fetch: egress ? (input, init) => egress.fetch(input, init) : (input, init) => fetch(input, init),
   });
 }
 
@@ -68,4 +58,3 @@ export async function callStripe<T>(what: string, call: () => Promise<T>): Promi
   }
 }
 
-export const subtleCrypto = () => Stripe.createSubtleCryptoProvider();
