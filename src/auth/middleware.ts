@@ -49,7 +49,11 @@ export async function verifyCredentialValue(c: Context<AppEnv>, credential: stri
   }
 }
 
-/** Resolves the request's credential to a user, creating the user on first sight. */
+/**
+ * Resolves the request's credential to a user, creating the user on first sight (reads D1; the
+ * /v1 chain uses `identify` + the rate limiter instead). Kept for routes outside that chain.
+ * @public
+ */
 export async function authenticateRequest(c: Context<AppEnv>): Promise<AuthenticatedUser> {
   return userOfCredential(c, await verifyCredential(c));
 }
