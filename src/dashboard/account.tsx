@@ -10,7 +10,7 @@ import { parseOrThrow } from "../http/validate";
 import { PLANS } from "../plans";
 import { signOut } from "../session";
 import { revokeUserSessions } from "../session/store";
-import { deleteAccount } from "../users/deletion";
+import { accountDeletionDeps, deleteAccount } from "../users/deletion";
 import { updateProfileBody } from "../users/schemas";
 import { getUserProfile, updateProfile } from "../users/service";
 import { Alert, Badge, CopyBlock, Csrf, formatDate } from "./components";
@@ -290,7 +290,7 @@ export const accountScreens = new Hono<AppEnv>()
       return render(c, "Account", <AccountPage c={c} profile={profile} error="The confirmation did not match your user id; nothing was deleted." />);
     }
     await deleteAccount(
-      { db: c.var.db, kv: c.env.KV, oauthKv: c.env.OAUTH_KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
+      accountDeletionDeps(c),
       c.var.user.id,
     );
     await revokeUserSessions(c.var.db, c.var.user.id);

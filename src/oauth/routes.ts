@@ -200,7 +200,7 @@ async function hostedLoginReturn(c: Context<AppEnv>) {
     if (c.req.query("error") !== undefined || !code) {
       return redirect(authorizationErrorRedirect(resumed.request, "access_denied", "Sign-in was cancelled or failed"), resumed.headers);
     }
-    const idToken = await finishHostedLogin(c.var.config, c.env.OIDC_API, issuer, code, resumed.data);
+    const idToken = await finishHostedLogin({ config: c.var.config, egress: c.env.OIDC_API, log: c.var.log }, issuer, code, resumed.data);
     const user = await identifyAuthorizingUser(c, { idToken });
     if (!user) return redirect(authorizationErrorRedirect(resumed.request, "access_denied", "Sign-in failed"), resumed.headers);
     return grant(c, resumed.request, user.id, resumed.headers);

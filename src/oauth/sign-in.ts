@@ -5,6 +5,7 @@ import { hostedLoginUrl } from "../auth/hosted-login";
 import { userOfCredential, verifyCredentialValue } from "../auth/middleware";
 import type { AuthenticatedUser } from "../auth/types";
 import type { AppEnv, Config } from "../env";
+import type { Logger } from "../log";
 import { ApiError } from "../errors";
 import { sessionUser } from "../session";
 
@@ -63,8 +64,7 @@ export async function startHostedLogin(
 
 /** Exchanges the hosted login's code for its ID token; null on any failure (logged, never shown). */
 export async function finishHostedLogin(
-  config: Config,
-  egress: Fetcher | undefined,
+  { config, egress, log }: { config: Config; egress: Fetcher | undefined; log: Logger },
   issuer: string,
   code: string,
   data: HostedLoginData,
@@ -86,11 +86,11 @@ export async function finishHostedLogin(
     body,
     signal: AbortSignal.timeout(10_000),
   }).catch((err: unknown) => {
-    console.warn(JSON.stringify({ level: "warn", msg: "hosted login token request failed", error: String(err) }));
+    log.warn("hosted login token request failed", { error: String(err) });
     return null;
   });
   if (!response?.ok) {
-    if (response) console.warn(JSON.stringify({ level: "warn", msg: "hosted login token request refused", status: response.status }));
+    if (response) log.warn("hosted login token request refused", { status: response.status });
     return null;
   }
   const tokens = (await response.json().catch(() => null)) as { id_token?: unknown } | null;
