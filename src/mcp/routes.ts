@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { loadRecord } from "../deployments/record";
+import { loadRecord } from "../deployments/record-loader";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { limitDetails, readBoundedJson } from "../http/json-limits";
