@@ -37,6 +37,16 @@ describe("deployment record cache", () => {
     expect(again.body.result.messages[0].content.text).toContain("understand_bug");
   });
 
+  it("a stored record of a shape this code cannot serve is rebuilt from D1, not served", async () => {
+    const { d } = await anonymousDeployment();
+    const key = `dep:${d.deploymentId}`;
+    await env.KV.put(key, JSON.stringify({ v: 0, deploymentId: d.deploymentId, status: "active", allowAnonymous: true }));
+    const res = await mcp(d.deploymentId, rpc("prompts/list"));
+    expect(res.status).toBe(200);
+    expect(res.body.result.prompts.map((p: { name: string }) => p.name)).toEqual(["bug_fix_workflow"]);
+    expect(await env.KV.get<any>(key, "json")).toMatchObject({ v: 1, deploymentId: d.deploymentId, enabledAdapters: ["claude", "cursor", "codex"] });
+  });
+
   it("bounds staleness by the TTL: after it, a deployment deleted elsewhere is 404", async () => {
     const { d } = await anonymousDeployment();
     expect((await mcp(d.deploymentId, rpc("tools/list"))).status).toBe(200);
