@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { assertWithinPlanLimit } from "../billing/limits";
-import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/record";
+import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/publish";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { requestContext } from "../http/request-context";

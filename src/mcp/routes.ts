@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { loadRecord } from "../deployments/record";
+import { loadRecord } from "../deployments/record-loader";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { limitDetails, readBoundedJson } from "../http/json-limits";
@@ -57,7 +57,7 @@ async function handlePost(c: Context<AppEnv>) {
   if (!DEPLOYMENT_ID.test(deploymentId)) throw notFound("Deployment", deploymentId);
   const caller = await admitCaller(c, deploymentId, await loadRecord(c.var.db, c.env.KV, deploymentId, c.var.clock.now()));
 
-  if (!modern || parsed.kind !== "single") return serveLegacy(c, caller.record, parsed);
+  if (!modern || parsed.kind !== "single") return serveLegacy(c, caller, parsed);
   if (parsed.message.kind === "notification") return c.body(null, 202);
   return serveModern(c, caller, parsed.message.request);
 }

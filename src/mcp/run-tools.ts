@@ -158,17 +158,24 @@ export const RUN_TOOLS: RunTool[] = [
   },
 ];
 
-/** The deployment's owner when the request carries their valid credential (also on anonymous deployments), else null. */
-async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord): Promise<RpcContext | null> {
+/** The user a request's credential names (the endpoint's own check), or null without a valid one. */
+async function credentialUser(c: Context<AppEnv>, record: DeploymentRecord): Promise<string | null> {
   if (!c.req.header("Authorization")) return null;
-  let userId: string;
   try {
-    // The same check as the endpoint's own: header token / API key, or this deployment's OAuth token.
-    userId = await identifyMcpCaller(c, record);
+    return await identifyMcpCaller(c, record);
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;
   }
+}
+
+/**
+ * The deployment's owner when the request carries their valid credential (also on anonymous
+ * deployments), else null. `admittedOwner`: the endpoint already identified the owner (private
+ * deployments), so the credential is not checked a second time.
+ */
+async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord, admittedOwner: string | null): Promise<RpcContext | null> {
+  const userId = admittedOwner ?? (await credentialUser(c, record));
   if (userId !== record.ownerId) return null;
   return {
     env: c.env,
@@ -187,10 +194,10 @@ const isRunTool = (name: unknown) => RUN_TOOLS.some((t) => t.name === name);
  * owner; null for every other request (answered as before: without the tools, "Unknown tool").
  * Refusals are `isError` tool results; an unexpected failure is a JSON-RPC internal error.
  */
-export async function runToolsResult(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest): Promise<object | null> {
+export async function runToolsResult(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest, admittedOwner: string | null): Promise<object | null> {
   const params = request.params ?? {};
   if (request.method !== "tools/list" && !(request.method === "tools/call" && isRunTool(params.name))) return null;
-  const ctx = await ownerContext(c, record);
+  const ctx = await ownerContext(c, record, admittedOwner);
   if (!ctx) return null;
   if (request.method === "tools/list") {
     const defs = RUN_TOOLS.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));

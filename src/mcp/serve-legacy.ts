@@ -4,6 +4,7 @@ import { countConnection } from "../deployments/usage";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
+import type { McpCaller } from "./auth";
 import { SERVER_CAPABILITIES, SERVER_INFO, dispatch } from "./dispatch";
 import { JSONRPC, RpcError, negotiateVersion, rpcError, rpcResult, type JsonRpcRequest, type ParsedBody } from "./protocol";
 import { runToolsResult } from "./run-tools";
@@ -60,9 +61,9 @@ export function answer(record: DeploymentRecord, adapter: Adapter, request: Json
 }
 
 /** The owner's run tools (tools/list and tools/call), answered as a JSON-RPC response; else null. */
-async function ownerAnswer(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest) {
+async function ownerAnswer(c: Context<AppEnv>, caller: McpCaller, request: JsonRpcRequest) {
   try {
-    const result = await runToolsResult(c, record, request);
+    const result = await runToolsResult(c, caller.record, request, caller.userId);
     return result && rpcResult(request.id, result);
   } catch (err) {
     if (err instanceof RpcError) return rpcError(request.id, err.code, err.message, err.data);
@@ -70,7 +71,8 @@ async function ownerAnswer(c: Context<AppEnv>, record: DeploymentRecord, request
   }
 }
 
-export async function serveLegacy(c: Context<AppEnv>, record: DeploymentRecord, parsed: Exclude<ParsedBody, { kind: "invalid" }>) {
+export async function serveLegacy(c: Context<AppEnv>, caller: McpCaller, parsed: Exclude<ParsedBody, { kind: "invalid" }>) {
+  const { record } = caller;
   if (parsed.kind === "batch") {
     // 2025-03-26 batches: one answer per request (and per invalid member), in order; none → 202.
     // The adapter is resolved even for notifications: that verifies the session id (404 if not ours).
@@ -90,6 +92,6 @@ export async function serveLegacy(c: Context<AppEnv>, record: DeploymentRecord, 
   }
   if (message.request.method === "initialize") return initialize(c, record, message.request);
   const adapter = await adapterForRequest(c, record);
-  const forOwner = await ownerAnswer(c, record, message.request);
+  const forOwner = await ownerAnswer(c, caller, message.request);
   return c.json(forOwner ?? answer(record, adapter, message.request));
 }

@@ -30,7 +30,7 @@ export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request
     upgradeUrl: c.var.config.UPGRADE_URL,
   });
   try {
-    const forOwner = await runToolsResult(c, record, request);
+    const forOwner = await runToolsResult(c, record, request, caller.userId);
     const result =
       forOwner ??
       (request.method === "server/discover"

@@ -7,7 +7,8 @@ import {
 } from "@cloudflare/workers-oauth-provider";
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { authModeOf, loadRecord, type DeploymentRecord } from "../deployments/record";
+import { authModeOf, type DeploymentRecord } from "../deployments/record";
+import { loadRecord } from "../deployments/record-loader";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError, notFound } from "../errors";
 import { deploymentOfGrantToken } from "./grants";

@@ -24,7 +24,8 @@ import type { Context } from "hono";
 import type { AppEnv, Bindings, Config } from "../env";
 import type { Logger } from "../log";
 import { eraseRuns, killActiveRuns, runStub } from "../runtime/service";
-import { deploymentKvKey, refreshDeployments } from "../deployments/record";
+import { refreshDeployments } from "../deployments/publish";
+import { deleteStoredRecord, deploymentKvKey } from "../deployments/record-store";
 import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
 
@@ -249,7 +250,7 @@ async function sweep(deps: AccountDeletionDeps, userId: string, before: Awaited<
   await Promise.all([...new Set([...before.runIds, ...left.runIds])].map((id) => runStub(deps.runtime, id).erase(userId)));
 }
 
-const dropLookups = (kv: KVNamespace, deploymentIds: string[]) => Promise.all(deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
+const dropLookups = (kv: KVNamespace, deploymentIds: string[]) => Promise.all(deploymentIds.map((id) => deleteStoredRecord(kv, id)));
 
 async function runBatch(db: Database, statements: BatchItem<"sqlite">[]) {
   const [first, ...rest] = statements;
