@@ -21,38 +21,42 @@ export const method = <P extends z.ZodType, C>(params: P, handler: (params: z.in
 
 export type RpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | ErrorObject;
 
-export interface DispatchOptions {
-  rules: FramingRules;
+interface RequestOptions {
+  detail: FramingRules["detail"];
   /** An unexpected failure: logged (the answer is -32603 "Internal error"), or rethrown to the app's error handler. */
   onInternal: (err: unknown) => void;
+}
+
+export interface DispatchOptions extends Omit<RequestOptions, "detail"> {
+  rules: FramingRules;
   /** /rpc runs notifications (unanswered); MCP only acknowledges them, so a notification never calls a tool. */
   runNotifications: boolean;
 }
 
-const isMethodOf = <C>(table: MethodTable<C>, name: string) => Object.hasOwn(table, name);
+/** -32601, in the endpoint's style. */
+export const methodNotFound = (detail: FramingRules["detail"], id: JsonRpcId, name: string) =>
+  detail === "data"
+    ? jsonRpcError(id, JSONRPC.METHOD_NOT_FOUND, "Method not found", { method: name })
+    : jsonRpcError(id, JSONRPC.METHOD_NOT_FOUND, `Method not found: ${name}`);
 
 /** One request: its response, from the table's method or the JSON-RPC error that stands for it. */
 export async function dispatchRequest<C>(
   request: { id: JsonRpcId; method: string; params?: unknown },
   table: MethodTable<C>,
   ctx: C,
-  options: Omit<DispatchOptions, "runNotifications">,
+  options: RequestOptions,
 ): Promise<RpcResponse> {
-  const { rules } = options;
+  const { detail } = options;
   const { id } = request;
-  if (!isMethodOf(table, request.method)) {
-    return rules.detail === "data"
-      ? jsonRpcError(id, JSONRPC.METHOD_NOT_FOUND, "Method not found", { method: request.method })
-      : jsonRpcError(id, JSONRPC.METHOD_NOT_FOUND, `Method not found: ${request.method}`);
-  }
+  if (!Object.hasOwn(table, request.method)) return methodNotFound(detail, id, request.method);
   const entry = table[request.method]!;
   if (Array.isArray(request.params)) {
-    return framedError(rules, id, JSONRPC.INVALID_PARAMS, "Invalid params", "params must be an object (by-name parameters)");
+    return framedError(detail, id, JSONRPC.INVALID_PARAMS, "Invalid params", "params must be an object (by-name parameters)");
   }
   const parsed = entry.params.safeParse(request.params ?? {});
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
-    return rules.detail === "data"
+    return detail === "data"
       ? jsonRpcError(id, JSONRPC.INVALID_PARAMS, "Invalid params", { issues })
       : jsonRpcError(id, JSONRPC.INVALID_PARAMS, issues.map((i) => i.message).join("; "));
   }
@@ -73,10 +77,10 @@ async function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C,
     case "reply":
       return null;
     case "notification":
-      if (options.runNotifications) await dispatchRequest({ id: null, ...message }, table, ctx, options);
+      if (options.runNotifications) await dispatchRequest({ id: null, ...message }, table, ctx, { detail: options.rules.detail, onInternal: options.onInternal });
       return null;
     case "request":
-      return dispatchRequest(message, table, ctx, options);
+      return dispatchRequest(message, table, ctx, { detail: options.rules.detail, onInternal: options.onInternal });
   }
 }
 

@@ -85,12 +85,12 @@ export function parseBody(value: unknown, rules: FramingRules): Body {
 }
 
 /** An error in the endpoint's style: `standard` is JSON-RPC's name for the code ("Invalid Request"). */
-export function framedError(rules: FramingRules, id: JsonRpcErrorId, code: number, standard: string, detail: string, extra?: Record<string, unknown>): ErrorObject {
-  if (rules.detail === "data") return jsonRpcError(id, code, standard, { reason: detail, ...extra });
+export function framedError(style: FramingRules["detail"], id: JsonRpcErrorId, code: number, standard: string, detail: string, extra?: Record<string, unknown>): ErrorObject {
+  if (style === "data") return jsonRpcError(id, code, standard, { reason: detail, ...extra });
   return jsonRpcError(id, code, detail, extra);
 }
 
-export const invalidRequest = (rules: FramingRules, id: JsonRpcErrorId, reason: string) => framedError(rules, id, JSONRPC.INVALID_REQUEST, "Invalid Request", reason);
+export const invalidRequest = (rules: FramingRules, id: JsonRpcErrorId, reason: string) => framedError(rules.detail, id, JSONRPC.INVALID_REQUEST, "Invalid Request", reason);
 
 /** The -32600 for a refused body; MCP's message names what was refused before why. */
 export function refusedBody(rules: FramingRules, body: Extract<Body, { kind: "refused" }>): ErrorObject {
@@ -104,8 +104,8 @@ export function readRpcJson(raw: string, limits: JsonLimits, rules: FramingRules
   const read = readBoundedJson(raw, limits);
   if (read.ok) return read;
   if (read.reason === "malformed") {
-    return { ok: false, tooLarge: false, error: framedError(rules, null, JSONRPC.PARSE_ERROR, "Parse error", "The request body is not valid JSON") };
+    return { ok: false, tooLarge: false, error: framedError(rules.detail, null, JSONRPC.PARSE_ERROR, "Parse error", "The request body is not valid JSON") };
   }
   // Over a limit: refused before parsing, naming the limit (nothing deeper ever reaches zod).
-  return { ok: false, tooLarge: read.reason === "too_large", error: framedError(rules, null, JSONRPC.INVALID_REQUEST, "Invalid Request", read.message, limitDetails(read)) };
+  return { ok: false, tooLarge: read.reason === "too_large", error: framedError(rules.detail, null, JSONRPC.INVALID_REQUEST, "Invalid Request", read.message, limitDetails(read)) };
 }
