@@ -73,7 +73,7 @@ function nextActionText(out: Record<string, unknown>): string {
 const runId = z.string({ error: "run_id is required" }).describe("The run_id start_run returned");
 const RUN_ID_INPUT = toolInput(toolArguments({ run_id: runId }));
 
-const RUN_TOOLS: Tool<RunToolContext>[] = [
+export const RUN_TOOLS: Tool<RunToolContext>[] = [
   tool({
     name: "start_run",
     description: "Start a tracked Hydra run of one of this deployment's workflows. Then drive it with next_action / report_action until it completes.",

@@ -190,10 +190,10 @@ export function listTools(record: DeploymentRecord) {
   return { tools: [...FIXED_TOOL_LISTING, ...workflowTools(record).map(listing)] };
 }
 
-/** The deployment's tool of that name (fixed or per workflow), or undefined. */
-function deploymentTool(record: DeploymentRecord, name: string): Tool<DeploymentToolContext> | undefined {
-  return FIXED_TOOLS.find((t) => t.name === name) ?? workflowTools(record).find((t) => t.name === name);
-}
+/** Every tool of the deployment: the fixed ones, then one per workflow. */
+export const deploymentTools = (record: DeploymentRecord) => [...FIXED_TOOLS, ...workflowTools(record)];
+
+const deploymentTool = (record: DeploymentRecord, name: string) => deploymentTools(record).find((t) => t.name === name);
 
 export function callDeploymentTool(record: DeploymentRecord, adapter: Adapter, name: string, args: unknown) {
   const found = deploymentTool(record, name);
