@@ -4,7 +4,7 @@ import type { DeploymentRecord } from "../deployments/record";
 import type { AppEnv } from "../env";
 import { method, type MethodTable } from "../http/jsonrpc-dispatch";
 import type { Adapter } from "../manifest/schema";
-import type { RpcContext } from "../runtime/service";
+import type { McpCaller } from "./auth";
 import { RUN_TOOL_LISTING, callRunTool, ownerContext, runTool } from "./run-tools";
 import { callDeploymentTool, getPrompt, listPrompts, listResources, listTools, readResource } from "./tools";
 
@@ -22,12 +22,12 @@ export interface McpContext {
   record: DeploymentRecord;
   adapter: Adapter;
   /** The owner's runtime context when the request carries their credential, else null; checked once, when first asked. */
-  owner: () => Promise<RpcContext | null>;
+  owner: () => ReturnType<typeof ownerContext>;
 }
 
-export function mcpContext(c: Context<AppEnv>, record: DeploymentRecord, adapter: Adapter): McpContext {
-  let owner: Promise<RpcContext | null> | undefined;
-  return { c, record, adapter, owner: () => (owner ??= ownerContext(c, record)) };
+export function mcpContext(c: Context<AppEnv>, { record, userId }: McpCaller, adapter: Adapter): McpContext {
+  let owner: ReturnType<typeof ownerContext> | undefined;
+  return { c, record, adapter, owner: () => (owner ??= ownerContext(c, record, userId)) };
 }
 
 /** MCP params are objects that may carry `_meta` and fields of later revisions: unknown keys pass. */

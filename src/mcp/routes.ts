@@ -60,7 +60,7 @@ async function handlePost(c: Context<AppEnv>) {
   const caller = await admitCaller(c, deploymentId, await loadRecord(c.var.db, c.env.KV, deploymentId, c.var.clock.now()));
 
   // A modern body is one message (its rules take no batch).
-  if (!modern || parsed.kind !== "single") return serveLegacy(c, caller.record, parsed, rules);
+  if (!modern || parsed.kind !== "single") return serveLegacy(c, caller, parsed, rules);
   if (parsed.message.kind !== "request") return c.body(null, 202);
   return serveModern(c, caller, parsed.message);
 }

@@ -166,17 +166,24 @@ export const RUN_TOOL_LISTING = RUN_TOOLS.map(listing);
 
 export const runTool = (name: string) => RUN_TOOLS.find((t) => t.name === name);
 
-/** The deployment's owner when the request carries their valid credential (also on anonymous deployments), else null. */
-export async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord): Promise<RpcContext | null> {
+/** The user a request's credential names (the endpoint's own check), or null without a valid one. */
+async function credentialUser(c: Context<AppEnv>, record: DeploymentRecord): Promise<string | null> {
   if (!c.req.header("Authorization")) return null;
-  let userId: string;
   try {
-    // The same check as the endpoint's own: header token / API key, or this deployment's OAuth token.
-    userId = await identifyMcpCaller(c, record);
+    return await identifyMcpCaller(c, record);
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;
   }
+}
+
+/**
+ * The deployment's owner when the request carries their valid credential (also on anonymous
+ * deployments), else null. `admittedOwner`: the endpoint already identified the owner (private
+ * deployments), so the credential is not checked a second time.
+ */
+export async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord, admittedOwner: string | null): Promise<RpcContext | null> {
+  const userId = admittedOwner ?? (await credentialUser(c, record));
   if (userId !== record.ownerId) return null;
   return {
     env: c.env,

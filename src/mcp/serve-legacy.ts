@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { DeploymentRecord } from "../deployments/record";
 import { countConnection } from "../deployments/usage";
 import type { AppEnv } from "../env";
+import type { McpCaller } from "./auth";
 import { ApiError } from "../errors";
 import { z } from "zod";
 import { answerBody, method, type MethodTable } from "../http/jsonrpc-dispatch";
@@ -68,10 +69,11 @@ const rethrow = (err: unknown) => {
  * order; nothing to answer → 202. Every message but initialize verifies the session id
  * (notifications too: the spec's 404 for an unknown session applies to every message).
  */
-export async function serveLegacy(c: Context<AppEnv>, record: DeploymentRecord, body: Body, rules: FramingRules) {
+export async function serveLegacy(c: Context<AppEnv>, caller: McpCaller, body: Body, rules: FramingRules) {
+  const { record } = caller;
   const isInitialize = body.kind === "single" && body.message.kind === "request" && body.message.method === "initialize";
   // initialize picks its own adapter (a stale session id on it is no reason for a 404).
   const adapter = isInitialize ? DEFAULT_ADAPTER : await adapterForRequest(c, record);
-  const answer = await answerBody(body, LEGACY_METHODS, mcpContext(c, record, adapter), { rules, onInternal: rethrow, runNotifications: false });
+  const answer = await answerBody(body, LEGACY_METHODS, mcpContext(c, caller, adapter), { rules, onInternal: rethrow, runNotifications: false });
   return answer === null ? c.body(null, 202) : c.json(answer);
 }

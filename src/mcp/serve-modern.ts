@@ -45,7 +45,7 @@ export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request
     now: c.var.clock.now(),
     upgradeUrl: c.var.config.UPGRADE_URL,
   });
-  const ctx: ModernContext = { ...mcpContext(c, record, served.adapter), served };
+  const ctx: ModernContext = { ...mcpContext(c, caller, served.adapter), served };
   const response = await dispatchRequest(request, MODERN_METHODS, ctx, options);
   if ("error" in response) return c.json({ ...response, error: { ...response.error, code: modernErrorCode(response.error.code) } });
   // The owner's list (with the run tools) is never cacheable as the deployment's public list.
