@@ -8,6 +8,7 @@ import { bugFixManifest, workflowBody } from "./helpers/fixtures";
 import { MCP_HEADERS, createDeployment, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
 import { billingApp, stripeStandIn } from "./helpers/stripe";
+import { requestLogger } from "../src/log";
 
 const iso = () => new Date().toISOString();
 
@@ -273,7 +274,7 @@ describe("DELETE /v1/users/me", () => {
     const first = await api("DELETE", "/v1/users/me", { token: user.token });
     expect(first.body.data.stats.workflows).toBe(1);
     expect((await api("DELETE", "/v1/users/me", { token: user.token })).status).toBe(401);
-    const again = await deleteAccount({ db: createDatabase(env.DB), kv: env.KV, oauthKv: env.OAUTH_KV, config: configSchema.parse(env), runtime: env, now: new Date() }, user.sub);
+    const again = await deleteAccount({ log: requestLogger("test-retry"), db: createDatabase(env.DB), kv: env.KV, oauthKv: env.OAUTH_KV, config: configSchema.parse(env), runtime: env, now: new Date() }, user.sub);
     expect(again.stats).toEqual({
       workflows: 0,
       workflowVersions: 0,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { deploymentKvKey } from "../src/deployments/record";
+import { deploymentKvKey } from "../src/deployments/record-store";
 import { newUser } from "./helpers/auth";
 import { connectClient, createDeployment, expectHttpError } from "./helpers/deployments";
 import { api } from "./helpers/http";

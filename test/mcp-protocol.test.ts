@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, createDeployment, createWorkflow, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
-import { missingDeploymentKvKey } from "../src/deployments/record";
+import { missingDeploymentKvKey } from "../src/deployments/missing-deployments";
 
 async function setup(extra: Record<string, unknown> = {}) {
   const u = await newUser();

@@ -30,3 +30,16 @@ describe("signed Mcp-Session-Id", () => {
     for (const junk of ["", "mcp1", "mcp1.claude.dep_abc.0.!!", "x.y.z.w.v"]) expect(await verifySession(cfg, junk, "dep_abc")).toBeNull();
   });
 });
+
+describe("verified session ids (per-isolate memo)", () => {
+  it("a session verified once is never accepted for another deployment or under other secrets", async () => {
+    const cfgA = config({ MCP_SESSION_SECRET: secretA });
+    const id = await signSession(cfgA, { adapter: "cursor", deploymentId: "dep_memo" }, new Date());
+    expect(await verifySession(cfgA, id, "dep_memo")).toEqual({ adapter: "cursor", deploymentId: "dep_memo" });
+    expect(await verifySession(cfgA, id, "dep_memo")).toEqual({ adapter: "cursor", deploymentId: "dep_memo" });
+    expect(await verifySession(cfgA, id, "dep_other")).toBeNull();
+    // After a rotation that dropped secret A, the remembered id is refused like any other.
+    expect(await verifySession(config({ MCP_SESSION_SECRET: secretB }), id, "dep_memo")).toBeNull();
+    expect(await verifySession(cfgA, id, "dep_memo")).not.toBeNull();
+  });
+});

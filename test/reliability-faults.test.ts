@@ -1,7 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../src/db/client";
-import { DEPLOYMENT_RECORD_TTL_SECONDS, loadRecord, rebuildRecord } from "../src/deployments/record";
+import { rebuildRecord } from "../src/deployments/publish";
+import { loadRecord } from "../src/deployments/record-loader";
+import { DEPLOYMENT_RECORD_TTL_SECONDS } from "../src/deployments/record-store";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, createDeployment, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";

@@ -15,7 +15,7 @@ import { z } from "zod";
 import type { DeploymentRecord } from "../../src/deployments/record";
 import { ADAPTERS, type Adapter } from "../../src/manifest/schema";
 import { DEFAULT_ADAPTER } from "../../src/mcp/protocol";
-import { callTool, getPrompt, listPrompts, listTools, readResource, listResources } from "../../src/mcp/tools";
+import { callDeploymentTool, getPrompt, listPrompts, listTools, readResource, listResources } from "../../src/mcp/tools";
 
 /** `deploymentKvKey()` of src/deployments/record.ts, inlined: importing it would bundle drizzle's schema. */
 const kvKey = (deploymentId: string) => `dep:${deploymentId}`;
@@ -63,12 +63,12 @@ function buildServer(record: DeploymentRecord, adapter: Adapter): McpServer {
     server.registerTool(
       t.name,
       { title: "title" in t ? t.title : undefined, description: t.description, inputSchema: zodShape(t.inputSchema as FlatJsonSchema) },
-      (args: Record<string, unknown>) => callTool(record, adapter, { name: t.name, arguments: args }) as ToolResult,
+      async (args: Record<string, unknown>) => (await callDeploymentTool(record, adapter, t.name, args)) as ToolResult,
     );
   }
   for (const r of listResources(record).resources) {
     server.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, (uri) =>
-      readResource(record, { uri: uri.href }),
+      readResource(record, uri.href),
     );
   }
   return server;

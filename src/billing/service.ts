@@ -3,6 +3,7 @@ import type { AuthenticatedUser } from "../auth/types";
 import type { Database } from "../db/client";
 import { billingRecords } from "../db/schema";
 import type { Config } from "../env";
+import type { Logger } from "../log";
 import { ApiError } from "../errors";
 import { PRICE_KEYS, billingNotConfigured, callStripe, stripePriceFor, type PriceKey } from "./stripe";
 import type { StripeApi } from "./stripe-api";
@@ -101,12 +102,12 @@ export async function openPortal(db: Database, stripe: StripeApi, userId: string
  * Stripe no longer knows is already gone; any other failure aborts so nobody is billed for a
  * deleted account.
  */
-export async function cancelSubscriptionNow(stripe: StripeApi, subscriptionId: string) {
+export async function cancelSubscriptionNow(stripe: StripeApi, subscriptionId: string, log: Logger) {
   try {
     await stripe.subscriptions.cancel(subscriptionId);
   } catch (err) {
     if ((err as { code?: string; statusCode?: number }).statusCode === 404) return;
-    console.error(JSON.stringify({ level: "error", msg: "stripe cancel failed", subscriptionId, error: String(err) }));
+    log.error("stripe cancel failed", { subscriptionId, error: String(err) });
     throw new ApiError("SERVICE_UNAVAILABLE", "Could not cancel your subscription with the payment provider; nothing was deleted, try again later");
   }
 }

@@ -10,10 +10,10 @@ import { parseOrThrow } from "../http/validate";
 import { PLANS } from "../plans";
 import { signOut } from "../session";
 import { revokeUserSessions } from "../session/store";
-import { deleteAccount } from "../users/deletion";
+import { accountDeletionDeps, deleteAccount } from "../users/deletion";
 import { updateProfileBody } from "../users/schemas";
 import { getUserProfile, updateProfile } from "../users/service";
-import { Alert, Badge, CopyBlock, Csrf, formatDate } from "./components";
+import { Alert, Badge, CopyBlock, Csrf, formatDate, DataTable } from "./components";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 
 async function apiKeysPage(c: Context<AppEnv>, created?: { name: string; key: string }, error?: string) {
@@ -53,44 +53,29 @@ async function apiKeysPage(c: Context<AppEnv>, created?: { name: string; key: st
       {keys.length === 0 ? (
         <p class="card muted">No API keys.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr>
-                  <td>{k.name}</td>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>{formatDate(k.createdAt)}</td>
-                  <td>{formatDate(k.lastUsedAt)}</td>
-                  <td>
-                    <form method="post" action={`/api-keys/${encodeURIComponent(k.id)}/revoke`} class="inline">
-                      <Csrf token={csrf} />
-                      <button type="submit" class="danger" aria-describedby={`key-${k.id}`}>
-                        Revoke
-                      </button>
-                      <span id={`key-${k.id}`} class="visually-hidden">
-                        {k.name}
-                      </span>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable head={["Name", "Key", "Created", "Last used", <span class="visually-hidden">Actions</span>]}>
+          {keys.map((k) => (
+            <tr>
+              <td>{k.name}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{formatDate(k.createdAt)}</td>
+              <td>{formatDate(k.lastUsedAt)}</td>
+              <td>
+                <form method="post" action={`/api-keys/${encodeURIComponent(k.id)}/revoke`} class="inline">
+                  <Csrf token={csrf} />
+                  <button type="submit" class="danger" aria-describedby={`key-${k.id}`}>
+                    Revoke
+                  </button>
+                  <span id={`key-${k.id}`} class="visually-hidden">
+                    {k.name}
+                  </span>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>,
     200,
@@ -113,41 +98,30 @@ function billingPage(c: Context<AppEnv>, sub: Awaited<ReturnType<typeof getSubsc
         {sub.currentPeriodEnd ? <>, renewing {formatDate(sub.currentPeriodEnd)}</> : null}.
       </p>
       {error ? <Alert kind="bad">{error}</Alert> : null}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Limit</th>
-              <th scope="col">Used</th>
-              <th scope="col">Plan limit</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td>Workflows</td>
-              <td>{usage.workflows}</td>
-              <td>{fmt(limits.workflows)}</td>
-            </tr>
-            <tr>
-              <td>Deployments</td>
-              <td>{usage.deployments}</td>
-              <td>{fmt(limits.deployments)}</td>
-            </tr>
-            <tr>
-              <td>MCP connections per month (per deployment)</td>
-              <td>—</td>
-              <td>{fmt(limits.connectionsPerMonth)}</td>
-            </tr>
-            <tr>
-              <td>API requests</td>
-              <td>—</td>
-              <td>
-                {PLANS[sub.plan].rateLimit.perMinute}/min, {PLANS[sub.plan].rateLimit.perHour.toLocaleString("en-US")}/hour
-              </td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
+      <DataTable head={["Limit", "Used", "Plan limit"]}>
+        <tr>
+          <td>Workflows</td>
+          <td>{usage.workflows}</td>
+          <td>{fmt(limits.workflows)}</td>
+        </tr>
+        <tr>
+          <td>Deployments</td>
+          <td>{usage.deployments}</td>
+          <td>{fmt(limits.deployments)}</td>
+        </tr>
+        <tr>
+          <td>MCP connections per month (per deployment)</td>
+          <td>—</td>
+          <td>{fmt(limits.connectionsPerMonth)}</td>
+        </tr>
+        <tr>
+          <td>API requests</td>
+          <td>—</td>
+          <td>
+            {PLANS[sub.plan].rateLimit.perMinute}/min, {PLANS[sub.plan].rateLimit.perHour.toLocaleString("en-US")}/hour
+          </td>
+        </tr>
+      </DataTable>
       {configured ? (
         <div class="row">
           {prices.length > 0 ? (
@@ -290,7 +264,7 @@ export const accountScreens = new Hono<AppEnv>()
       return render(c, "Account", <AccountPage c={c} profile={profile} error="The confirmation did not match your user id; nothing was deleted." />);
     }
     await deleteAccount(
-      { db: c.var.db, kv: c.env.KV, oauthKv: c.env.OAUTH_KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
+      accountDeletionDeps(c),
       c.var.user.id,
     );
     await revokeUserSessions(c.var.db, c.var.user.id);

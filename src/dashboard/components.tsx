@@ -1,6 +1,24 @@
 import type { Child } from "hono/jsx";
 import type { FieldIssue } from "../http/validate";
 
+/** Every list screen's table: a scrollable wrapper, column headers, then the caller's rows. */
+export function DataTable({ head, children }: { head: Child[]; children?: Child }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {head.map((label) => (
+              <th scope="col">{label}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export const Csrf = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
 
 /** Issues for one form field: those whose path is the field or starts with it. */

@@ -10,7 +10,7 @@ import { issuesOf, type FieldIssue } from "../http/validate";
 import { listLibrary } from "../library/service";
 import { ADAPTERS } from "../manifest/schema";
 import { PLANS } from "../plans";
-import { Alert, Badge, ConfirmDelete, CopyBlock, Csrf, FieldErrors, Pager, formatDate, invalidProps } from "./components";
+import { Alert, Badge, ConfirmDelete, CopyBlock, Csrf, FieldErrors, Pager, formatDate, invalidProps, DataTable } from "./components";
 import { formFields, formList, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { ideSnippets } from "./snippets";
 import { UsageChart, usageThisMonth } from "./usage-chart";
@@ -206,33 +206,21 @@ export const deploymentScreens = new Hono<AppEnv>()
         {page.items.length === 0 ? (
           <p class="card muted">No deployments yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Workflows</th>
-                  <th scope="col">Connections this month</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((d) => (
-                  <tr>
-                    <td>
-                      <a href={`/deployments/${encodeURIComponent(d.deploymentId)}`}>{d.name}</a>
-                      <div class="muted mono">{d.mcpEndpoint}</div>
-                    </td>
-                    <td>
-                      <Badge value={d.status} />
-                    </td>
-                    <td>{d.workflows.map((w) => w.name).join(", ")}</td>
-                    <td>{d.usage.connectionsThisMonth}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["Name", "Status", "Workflows", "Connections this month"]}>
+            {page.items.map((d) => (
+              <tr>
+                <td>
+                  <a href={`/deployments/${encodeURIComponent(d.deploymentId)}`}>{d.name}</a>
+                  <div class="muted mono">{d.mcpEndpoint}</div>
+                </td>
+                <td>
+                  <Badge value={d.status} />
+                </td>
+                <td>{d.workflows.map((w) => w.name).join(", ")}</td>
+                <td>{d.usage.connectionsThisMonth}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <Pager base="/deployments" params={{}} nextCursor={page.pagination.nextCursor} />
       </>,

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { buildOpenApiDocument } from "../openapi/document";
+import { DataTable } from "./components";
 import { render } from "./http";
 
 interface Operation {
@@ -61,31 +62,19 @@ export const docsScreen = (app: OpenAPIHono<AppEnv, any, any>) => new Hono<AppEn
           {op.summary ? <p>{op.summary}</p> : null}
           {op.description && op.description !== op.summary ? <p class="muted">{op.description}</p> : null}
           {op.parameters && op.parameters.length > 0 ? (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Parameter</th>
-                    <th scope="col">In</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Description</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {op.parameters.map((p) => (
-                    <tr>
-                      <td>
-                        <code>{p.name}</code>
-                        {p.required ? " (required)" : ""}
-                      </td>
-                      <td>{p.in}</td>
-                      <td>{p.schema?.type ?? ""}</td>
-                      <td>{p.description ?? ""}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable head={["Parameter", "In", "Type", "Description"]}>
+              {op.parameters.map((p) => (
+                <tr>
+                  <td>
+                    <code>{p.name}</code>
+                    {p.required ? " (required)" : ""}
+                  </td>
+                  <td>{p.in}</td>
+                  <td>{p.schema?.type ?? ""}</td>
+                  <td>{p.description ?? ""}</td>
+                </tr>
+              ))}
+            </DataTable>
           ) : null}
           {op.requestBody?.content?.["application/json"] ? (
             <details>

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { refreshDeploymentsForWorkflow } from "../deployments/record";
+import { refreshDeploymentsForWorkflow } from "../deployments/publish";
 import type { AppEnv } from "../env";
 import { requestContext } from "../http/request-context";
 import { parseOrThrow } from "../http/validate";

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { refreshDeploymentsForWorkflow } from "../deployments/record";
+import { refreshDeploymentsForWorkflow } from "../deployments/publish";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { forkWorkflow } from "../forks/service";

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { listRunRows } from "../runtime/runs-store";
 import type { RunView } from "../runtime/view";
 import { getManifest } from "../workflows/access";
-import { Alert, Badge, Csrf, formatDate } from "./components";
+import { Alert, Badge, Csrf, formatDate, DataTable } from "./components";
 import { StepGraph, type GraphStep } from "./graph";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { callRuntime } from "./runtime-calls";
@@ -126,30 +126,19 @@ export const runScreens = new Hono<AppEnv>()
         {rows.length === 0 ? (
           <p class="card muted">No runs yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Intent</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr>
-                    <td>
-                      <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.intent}</a>
-                    </td>
-                    <td>
-                      <Badge value={r.status} />
-                    </td>
-                    <td>{formatDate(r.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["Intent", "Status", "Started"]}>
+            {rows.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.intent}</a>
+                </td>
+                <td>
+                  <Badge value={r.status} />
+                </td>
+                <td>{formatDate(r.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </>,
     );
@@ -210,43 +199,31 @@ export const runScreens = new Hono<AppEnv>()
         <section aria-labelledby="graph-title">
           <h2 id="graph-title">Steps</h2>
           <StepGraph steps={runGraph(run, deps, stepStatus)} label="Run graph" />
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Step</th>
-                  <th scope="col">Phase</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Progress</th>
-                </tr>
-              </thead>
-              <tbody>
-                {run.steps.map((s) => (
-                  <tr data-step={s.id}>
-                    <td>
-                      {s.description} <code class="muted">{s.id}</code>
-                      {s.action ? (
-                        <div>
-                          <code>{s.action}</code>
-                        </div>
-                      ) : null}
-                      <details>
-                        <summary>Parameters</summary>
-                        <pre id={`params-${s.id}`}>{pretty(params.get(s.id))}</pre>
-                      </details>
-                    </td>
-                    <td>{s.phase}</td>
-                    <td>
-                      <span class={`badge step-status ${stepStatus(s)}`}>{stepStatus(s)}</span>
-                    </td>
-                    <td>
-                      <progress max={1} value={s.status === "completed" || s.status === "skipped" ? 1 : 0} aria-label={`Progress of ${s.id}`}></progress>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["Step", "Phase", "Status", "Progress"]}>
+            {run.steps.map((s) => (
+              <tr data-step={s.id}>
+                <td>
+                  {s.description} <code class="muted">{s.id}</code>
+                  {s.action ? (
+                    <div>
+                      <code>{s.action}</code>
+                    </div>
+                  ) : null}
+                  <details>
+                    <summary>Parameters</summary>
+                    <pre id={`params-${s.id}`}>{pretty(params.get(s.id))}</pre>
+                  </details>
+                </td>
+                <td>{s.phase}</td>
+                <td>
+                  <span class={`badge step-status ${stepStatus(s)}`}>{stepStatus(s)}</span>
+                </td>
+                <td>
+                  <progress max={1} value={s.status === "completed" || s.status === "skipped" ? 1 : 0} aria-label={`Progress of ${s.id}`}></progress>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
         <section aria-labelledby="events-title">
           <h2 id="events-title">Events</h2>

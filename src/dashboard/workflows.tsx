@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { assertWithinPlanLimit } from "../billing/limits";
-import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/record";
+import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/publish";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { requestContext } from "../http/request-context";
@@ -8,7 +8,7 @@ import { getManifest, getOwnedWorkflow, getVisibleWorkflow } from "../workflows/
 import { createWorkflowBody, updateWorkflowBody } from "../workflows/schemas";
 import { createWorkflow, deleteWorkflow, listOwnWorkflows, listVersions, updateWorkflow } from "../workflows/service";
 import type { WorkflowRow } from "../db/schema";
-import { Badge, ConfirmDelete, Csrf, Pager, formatDate } from "./components";
+import { Badge, ConfirmDelete, Csrf, Pager, formatDate, DataTable } from "./components";
 import { StepGraph, type GraphStep } from "./graph";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { callRuntime } from "./runtime-calls";
@@ -36,30 +36,19 @@ export function StepsSection({ manifest }: { manifest: Record<string, unknown> }
     <section aria-labelledby="steps-title">
       <h2 id="steps-title">Steps</h2>
       <StepGraph steps={steps} label="Step graph" />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Action</th>
-              <th scope="col">Depends on</th>
-            </tr>
-          </thead>
-          <tbody>
-            {steps.map((s) => (
-              <tr>
-                <td>
-                  {s.name ?? s.id} <code class="muted">{s.id}</code>
-                </td>
-                <td>
-                  <code>{s.action ?? ""}</code>
-                </td>
-                <td>{(s.depends_on ?? []).join(", ") || "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable head={["Step", "Action", "Depends on"]}>
+        {steps.map((s) => (
+          <tr>
+            <td>
+              {s.name ?? s.id} <code class="muted">{s.id}</code>
+            </td>
+            <td>
+              <code>{s.action ?? ""}</code>
+            </td>
+            <td>{(s.depends_on ?? []).join(", ") || "—"}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -108,33 +97,21 @@ async function listPage(c: Context<AppEnv>) {
       {page.items.length === 0 ? (
         <p class="card muted">{cursor ? "No more workflows." : "No workflows yet. Create one to get started."}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Visibility</th>
-                <th scope="col">Version</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((w) => (
-                <tr>
-                  <td>
-                    <a href={`/workflows/${encodeURIComponent(w.workflowId)}`}>{w.name}</a>
-                    {w.description ? <div class="muted">{w.description}</div> : null}
-                  </td>
-                  <td>
-                    <Badge value={w.visibility} />
-                  </td>
-                  <td>{w.currentVersion}</td>
-                  <td>{formatDate(w.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable head={["Name", "Visibility", "Version", "Updated"]}>
+          {page.items.map((w) => (
+            <tr>
+              <td>
+                <a href={`/workflows/${encodeURIComponent(w.workflowId)}`}>{w.name}</a>
+                {w.description ? <div class="muted">{w.description}</div> : null}
+              </td>
+              <td>
+                <Badge value={w.visibility} />
+              </td>
+              <td>{w.currentVersion}</td>
+              <td>{formatDate(w.updatedAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager base="/workflows" params={{ visibility: filter }} nextCursor={page.pagination.nextCursor} />
     </>,
@@ -228,29 +205,18 @@ export const workflowScreens = new Hono<AppEnv>()
         <StepsSection manifest={manifest} />
         <section aria-labelledby="versions-title">
           <h2 id="versions-title">Version history</h2>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Changelog</th>
-                </tr>
-              </thead>
-              <tbody>
-                {versions.map((v) => (
-                  <tr>
-                    <td>
-                      {v.version}
-                      {v.version === row.currentVersion ? " (current)" : ""}
-                    </td>
-                    <td>{formatDate(v.createdAt)}</td>
-                    <td>{v.changelog ?? <span class="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["Version", "Created", "Changelog"]}>
+            {versions.map((v) => (
+              <tr>
+                <td>
+                  {v.version}
+                  {v.version === row.currentVersion ? " (current)" : ""}
+                </td>
+                <td>{formatDate(v.createdAt)}</td>
+                <td>{v.changelog ?? <span class="muted">—</span>}</td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
         {mine ? (
           <ConfirmDelete

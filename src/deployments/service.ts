@@ -16,17 +16,11 @@ import { ADAPTERS, type Adapter } from "../manifest/schema";
 import { revokeOAuthGrants } from "../oauth/grants";
 import type { IdGenerator } from "../services";
 import { toDeploymentDto } from "./dto";
-import {
-  buildRecord,
-  deploymentKvKey,
-  promptUpsertStatements,
-  renderAllAdapters,
-  republishDeployment,
-  resolveServedWorkflows,
-  writeRecord,
-  type AdapterPromptsContent,
-  type ServedWorkflow,
-} from "./record";
+import { promptUpsertStatements, renderAllAdapters, type AdapterPromptsContent } from "./prompt-rendering";
+import { republishDeployment } from "./publish";
+import { buildRecord, type ServedWorkflow } from "./record";
+import { deleteStoredRecord, writeRecord } from "./record-store";
+import { resolveServedWorkflows } from "./served-workflows";
 import type { CreateDeploymentInput, UpdateDeploymentInput } from "./schemas";
 import { connectionsThisMonth } from "./usage";
 
@@ -205,7 +199,7 @@ export async function deleteDeployment(ctx: DeploymentCtx, deploymentId: string)
     ctx.db.delete(mcpClientHours).where(eq(mcpClientHours.deploymentId, row.id)),
     ctx.db.delete(deployments).where(eq(deployments.id, row.id)),
   ]);
-  await ctx.kv.delete(deploymentKvKey(row.id));
+  await deleteStoredRecord(ctx.kv, row.id);
   await revokeOAuthGrants(ctx.oauthKv, row.ownerId, row.id);
   return { deploymentId: row.id, deleted: true as const };
 }

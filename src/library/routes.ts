@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { refreshDeploymentsForWorkflow } from "../deployments/record";
+import { refreshDeploymentsForWorkflow } from "../deployments/publish";
 import type { AppEnv } from "../env";
 import { ok, okPage } from "../http/envelope";
 import { requestContext } from "../http/request-context";

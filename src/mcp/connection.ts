@@ -16,6 +16,11 @@ import type { Adapter } from "../manifest/schema";
  * `mcp_client_hours` that makes the count exact across locations, and, when the row is new,
  * the usual plan check and usage upsert. On *.workers.dev the Cache API stores nothing, so
  * there every modern request pays that one insert.
+ *
+ * In front of the Cache API, each isolate remembers the identity-hours it has already seen
+ * counted (bounded, oldest first out; an hour's entries are useless after it), so a client's
+ * repeat requests to the same isolate cost one Map lookup. It only ever skips counting a
+ * connection that was counted; it answers nothing to anyone.
  */
 export interface ModernConnection {
   db: Database;
@@ -31,13 +36,23 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+const COUNTED_ENTRIES = 4096;
+const countedHere = new Set<string>();
+
+function rememberCounted(key: string) {
+  countedHere.add(key);
+  if (countedHere.size > COUNTED_ENTRIES) countedHere.delete(countedHere.values().next().value!);
+}
+
 export async function countModernConnection(conn: ModernConnection): Promise<void> {
   const { db, record, now } = conn;
   const hour = now.toISOString().slice(0, 13);
+  const memoKey = JSON.stringify([record.deploymentId, hour, conn.identity]);
+  if (countedHere.has(memoKey)) return;
   const clientKey = await sha256Hex(conn.identity);
   const seenKey = new Request(`https://mcp-connections.invalid/${record.deploymentId}/${hour}/${clientKey}`);
   const cache = await caches.open("mcp-connections");
-  if (await cache.match(seenKey)) return;
+  if (await cache.match(seenKey)) return rememberCounted(memoKey);
 
   const inserted = await db
     .insert(mcpClientHours)
@@ -57,4 +72,5 @@ export async function countModernConnection(conn: ModernConnection): Promise<voi
   }
   const secondsLeft = 3600 - Math.floor((now.getTime() % 3_600_000) / 1000);
   await cache.put(seenKey, new Response("1", { headers: { "Cache-Control": `max-age=${secondsLeft}` } }));
+  rememberCounted(memoKey);
 }

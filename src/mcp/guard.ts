@@ -29,20 +29,44 @@ function hostnameOf(host: string): string | null {
   }
 }
 
-function hostAllowed(config: Config, host: string): boolean {
-  const hostname = hostnameOf(host);
-  if (hostname === null) return false;
-  if (config.ENVIRONMENT !== "production" && LOCAL_HOSTNAMES.has(hostname)) return true;
-  const lowerHost = host.toLowerCase();
-  if (config.PUBLIC_BASE_URL) {
-    const base = new URL(config.PUBLIC_BASE_URL);
-    if (lowerHost === base.host || lowerHost === base.hostname) return true;
-  }
-  // An entry without a port allows that name on any port; with a port, exactly that.
-  return splitList(config.MCP_ALLOWED_HOSTS).some((entry) => entry === lowerHost || entry === hostname);
+/**
+ * The allow-lists as configured, derived once per config object (configuration is parsed once
+ * per env object), so a request parses no configured URL.
+ */
+interface AllowLists {
+  local: boolean;
+  /** PUBLIC_BASE_URL's host and hostname, matched against the whole Host value. */
+  baseHosts: Set<string>;
+  /** MCP_ALLOWED_HOSTS: an entry without a port allows that name on any port; with a port, exactly that. */
+  allowedHosts: Set<string>;
+  origins: Set<string>;
 }
 
-function originAllowed(config: Config, origin: string): boolean {
+const allowListsByConfig = new WeakMap<Config, AllowLists>();
+
+function allowListsOf(config: Config): AllowLists {
+  let lists = allowListsByConfig.get(config);
+  if (lists) return lists;
+  const base = config.PUBLIC_BASE_URL ? new URL(config.PUBLIC_BASE_URL) : null;
+  lists = {
+    local: config.ENVIRONMENT !== "production",
+    baseHosts: new Set(base ? [base.host, base.hostname] : []),
+    allowedHosts: new Set(splitList(config.MCP_ALLOWED_HOSTS)),
+    origins: new Set([...(base ? [base.origin] : []), ...splitList(config.MCP_ALLOWED_ORIGINS).map((entry) => entry.replace(/\/$/, ""))]),
+  };
+  allowListsByConfig.set(config, lists);
+  return lists;
+}
+
+function hostAllowed(lists: AllowLists, host: string): boolean {
+  const hostname = hostnameOf(host);
+  if (hostname === null) return false;
+  if (lists.local && LOCAL_HOSTNAMES.has(hostname)) return true;
+  const lowerHost = host.toLowerCase();
+  return lists.baseHosts.has(lowerHost) || lists.allowedHosts.has(lowerHost) || lists.allowedHosts.has(hostname);
+}
+
+function originAllowed(lists: AllowLists, origin: string): boolean {
   let parsed: URL;
   try {
     parsed = new URL(origin);
@@ -50,9 +74,8 @@ function originAllowed(config: Config, origin: string): boolean {
     return false;
   }
   const isWeb = parsed.protocol === "http:" || parsed.protocol === "https:";
-  if (config.ENVIRONMENT !== "production" && isWeb && LOCAL_HOSTNAMES.has(parsed.hostname)) return true;
-  if (config.PUBLIC_BASE_URL && new URL(config.PUBLIC_BASE_URL).origin === parsed.origin) return true;
-  return splitList(config.MCP_ALLOWED_ORIGINS).some((entry) => entry.replace(/\/$/, "") === parsed.origin);
+  if (lists.local && isWeb && LOCAL_HOSTNAMES.has(parsed.hostname)) return true;
+  return lists.origins.has(parsed.origin);
 }
 
 export interface Refusal {
@@ -70,9 +93,10 @@ const refusal = (status: 403 | 421, message: string, data: Record<string, unknow
  * on Workers they agree, and a rewriting proxy in front must not widen the allow-list.
  */
 export function rebindingRefusal(config: Config, req: Request): Refusal | null {
+  const lists = allowListsOf(config);
   const urlHost = new URL(req.url).host;
   for (const host of new Set([req.headers.get("Host") ?? urlHost, urlHost])) {
-    if (!hostAllowed(config, host)) {
+    if (!hostAllowed(lists, host)) {
       return refusal(421, `Host '${host}' is not served by this MCP endpoint (configure PUBLIC_BASE_URL or MCP_ALLOWED_HOSTS)`, {
         code: "MISDIRECTED_REQUEST",
         host,
@@ -80,7 +104,7 @@ export function rebindingRefusal(config: Config, req: Request): Refusal | null {
     }
   }
   const origin = req.headers.get("Origin");
-  if (origin !== null && !originAllowed(config, origin)) {
+  if (origin !== null && !originAllowed(lists, origin)) {
     return refusal(403, `Origin '${origin}' is not allowed to use this MCP endpoint`, { code: "FORBIDDEN", origin });
   }
   return null;

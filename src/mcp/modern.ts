@@ -16,18 +16,6 @@ const META = {
   serverInfo: "io.modelcontextprotocol/serverInfo",
 } as const;
 
-/** Methods a modern client may call here; anything else is HTTP 404 + -32601. */
-export const MODERN_METHODS = new Set([
-  "server/discover",
-  "prompts/list",
-  "prompts/get",
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-]);
-
 /** Results the caching utility says MUST carry `ttlMs` and `cacheScope`. */
 const CACHEABLE = new Set(["server/discover", "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read"]);
 
@@ -41,8 +29,8 @@ const NAME_SOURCE: Record<string, "name" | "uri"> = { "tools/call": "name", "pro
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function requestMeta(request: { params?: Record<string, unknown> }): Record<string, unknown> {
-  const meta = request.params?._meta;
+export function requestMeta(request: { params?: unknown }): Record<string, unknown> {
+  const meta = isObject(request.params) ? request.params._meta : undefined;
   return isObject(meta) ? meta : {};
 }
 
@@ -86,7 +74,7 @@ export function assertHeadersMatch(headers: Headers, request: JsonRpcRequest, he
   const raw = headers.get("Mcp-Name");
   if (raw === null) throw mismatch(`the Mcp-Name header is required for ${request.method}`);
   const name = decodeHeaderValue(raw);
-  const bodyValue = request.params?.[source];
+  const bodyValue = isObject(request.params) ? request.params[source] : undefined;
   if (name === null) throw mismatch("Mcp-Name is not valid =?base64?…?= encoding");
   if (name !== bodyValue) throw mismatch(`Mcp-Name header '${raw}' does not match body params.${source} '${String(bodyValue)}'`);
 }

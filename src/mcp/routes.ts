@@ -1,18 +1,18 @@
 import { Hono, type Context } from "hono";
-import { loadRecord } from "../deployments/record";
+import { loadRecord } from "../deployments/record-loader";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
-import { limitDetails, readBoundedJson } from "../http/json-limits";
+import { invalidRequest, parseBody, readRpcJson, refusedBody, type JsonRpcId } from "../http/jsonrpc-framing";
 import { admitCaller } from "./auth";
 import { rebindingRefusal } from "./guard";
 import { MODERN_ERRORS, MODERN_PROTOCOL_VERSION, assertHeadersMatch, bodyProtocolVersion } from "./modern";
-import { ALL_PROTOCOL_VERSIONS, JSONRPC, RpcError, acceptsBatches, isSupportedVersion, parseBody, rpcError, type JsonRpcId } from "./protocol";
+import { ALL_PROTOCOL_VERSIONS, RpcError, isSupportedVersion, mcpRules, rpcError } from "./protocol";
 import { serveLegacy } from "./serve-legacy";
 import { serveModern } from "./serve-modern";
 
 const DEPLOYMENT_ID = /^dep_[A-Za-z0-9]{1,64}$/;
 
-const idOf = (body: unknown): JsonRpcId | null => {
+const idOf = (body: unknown): JsonRpcId => {
   const id = (body as { id?: unknown } | null)?.id;
   return typeof id === "string" || typeof id === "number" ? id : null;
 };
@@ -22,13 +22,13 @@ async function handlePost(c: Context<AppEnv>) {
   if (!/^application\/json\b/i.test(contentType)) {
     throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "MCP messages must be sent as Content-Type: application/json");
   }
-  const read = readBoundedJson(await c.req.text(), { maxBytes: c.var.config.MAX_BODY_BYTES });
-  if (!read.ok && read.reason === "malformed") return c.json(rpcError(null, JSONRPC.PARSE_ERROR, "Parse error: the body is not valid JSON"), 400);
-  if (!read.ok) return c.json(rpcError(null, JSONRPC.INVALID_REQUEST, read.message, limitDetails(read)), read.reason === "too_large" ? 413 : 400);
-  const body = read.value;
-
   // The era: 2026-07-28 in MCP-Protocol-Version means per-request `_meta`, anything older initialize.
   const version = c.req.header("MCP-Protocol-Version");
+  const rules = mcpRules(version);
+  const read = readRpcJson(await c.req.text(), { maxBytes: c.var.config.MAX_BODY_BYTES }, rules);
+  if (!read.ok) return c.json(read.error, read.tooLarge ? 413 : 400);
+  const body = read.value;
+
   if (version !== undefined && !isSupportedVersion(version)) {
     return c.json(
       rpcError(idOf(body), MODERN_ERRORS.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", {
@@ -42,13 +42,15 @@ async function handlePost(c: Context<AppEnv>) {
     return c.json(rpcError(idOf(body), MODERN_ERRORS.HEADER_MISMATCH, "Header mismatch: the MCP-Protocol-Version header is required"), 400);
   }
   const modern = version === MODERN_PROTOCOL_VERSION;
-  const parsed = parseBody(body, acceptsBatches(version));
-  if (parsed.kind === "invalid") return c.json(rpcError(null, parsed.code, parsed.message), 400);
+  // Framing errors of the whole body (a refused batch, an invalid single message) are HTTP 400.
+  const parsed = parseBody(body, rules);
+  if (parsed.kind === "refused") return c.json(refusedBody(rules, parsed), 400);
+  if (parsed.kind === "single" && parsed.message.kind === "invalid") return c.json(invalidRequest(rules, parsed.message.id, parsed.message.reason), 400);
   if (modern && parsed.kind === "single" && parsed.message.kind === "request") {
     try {
-      assertHeadersMatch(c.req.raw.headers, parsed.message.request, version);
+      assertHeadersMatch(c.req.raw.headers, parsed.message, version);
     } catch (err) {
-      if (err instanceof RpcError) return c.json(rpcError(parsed.message.request.id, err.code, err.message), 400);
+      if (err instanceof RpcError) return c.json(rpcError(parsed.message.id, err.code, err.message), 400);
       throw err;
     }
   }
@@ -57,9 +59,10 @@ async function handlePost(c: Context<AppEnv>) {
   if (!DEPLOYMENT_ID.test(deploymentId)) throw notFound("Deployment", deploymentId);
   const caller = await admitCaller(c, deploymentId, await loadRecord(c.var.db, c.env.KV, deploymentId, c.var.clock.now()));
 
-  if (!modern || parsed.kind !== "single") return serveLegacy(c, caller.record, parsed);
-  if (parsed.message.kind === "notification") return c.body(null, 202);
-  return serveModern(c, caller, parsed.message.request);
+  // A modern body is one message (its rules take no batch).
+  if (!modern || parsed.kind !== "single") return serveLegacy(c, caller, parsed, rules);
+  if (parsed.message.kind !== "request") return c.body(null, 202);
+  return serveModern(c, caller, parsed.message);
 }
 
 /**

@@ -3,11 +3,12 @@ import { identifyMcpCaller } from "../oauth/mcp-access";
 import type { DeploymentRecord, ServedWorkflow } from "../deployments/record";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { z } from "zod";
 import { JSONRPC, RpcError } from "../http/jsonrpc";
-import { issuesOf } from "../http/validate";
+import { dispatchRequest } from "../http/jsonrpc-dispatch";
+import { MAX_WAIT_SECONDS } from "../runtime/schemas";
 import { manifestStepsOf, runtimeMethods, startRun, type RpcContext } from "../runtime/service";
-import type { JsonRpcRequest } from "./protocol";
-import { listTools } from "./tools";
+import { callTool, listing, tool, toolArguments, toolInput, type Tool, type ToolResult } from "./tool-table";
 
 /**
  * Tools that let the agent in the IDE drive runs of this deployment's workflows: start one,
@@ -15,17 +16,12 @@ import { listTools } from "./tools";
  * authenticated owner (never on anonymous connections), and none of them approves anything:
  * approvals are a person's decision (hydra.approve, or the run page).
  */
-interface RunTool {
-  name: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-  handler: (args: Record<string, unknown>, ctx: RpcContext, record: DeploymentRecord) => Promise<ToolResult>;
+interface RunToolContext {
+  rpc: RpcContext;
+  record: DeploymentRecord;
 }
 
-type ToolResult = { content: { type: "text"; text: string }[]; structuredContent?: Record<string, unknown>; isError?: true };
-
 const WORKFLOW_TOOL_PREFIX = "workflow_";
-const runIdProperty = { type: "string", description: "The run_id start_run returned" };
 
 const result = (text: string, structured: Record<string, unknown>): ToolResult => ({ content: [{ type: "text", text }], structuredContent: structured });
 
@@ -37,21 +33,25 @@ function refusal(message: string, reason: string, data?: unknown): ToolResult {
   };
 }
 
-/** Calls a runtime JSON-RPC method as /rpc would (same validation, same errors). */
+/** Calls a runtime JSON-RPC method through the dispatcher /rpc uses (same validation, same errors). */
 async function callMethod(name: string, params: Record<string, unknown>, ctx: RpcContext): Promise<Record<string, unknown>> {
-  const entry = runtimeMethods[name]!;
-  const parsed = entry.params.safeParse(params);
-  if (!parsed.success) throw new RpcError(JSONRPC.INVALID_PARAMS, "Invalid params", { reason: "invalid_params", issues: issuesOf(parsed.error) });
-  return (await entry.handler(parsed.data, ctx)) as Record<string, unknown>;
+  const response = await dispatchRequest({ id: null, method: name, params }, runtimeMethods, ctx, {
+    detail: "data",
+    onInternal: (err) => {
+      throw err;
+    },
+  });
+  if ("error" in response) {
+    const data = (response.error.data ?? {}) as Record<string, unknown>;
+    throw new RpcError(response.error.code, response.error.message, { reason: "invalid_params", ...data });
+  }
+  return response.result as Record<string, unknown>;
 }
 
-function findServed(record: DeploymentRecord, ref: unknown): ServedWorkflow | undefined {
-  if (typeof ref !== "string") return undefined;
+function findServed(record: DeploymentRecord, ref: string): ServedWorkflow | undefined {
   const slug = ref.startsWith(WORKFLOW_TOOL_PREFIX) ? ref.slice(WORKFLOW_TOOL_PREFIX.length) : ref;
   return record.workflows.find((w) => w.workflowId === ref || w.promptName === ref || w.promptName === slug);
 }
-
-const pick = (args: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => args[k] !== undefined).map((k) => [k, args[k]]));
 
 function nextActionText(out: Record<string, unknown>): string {
   const action = out.action as { action_id: string; attempt: number; instructions: string } | null;
@@ -70,74 +70,77 @@ function nextActionText(out: Record<string, unknown>): string {
   return "No action is ready yet. Call next_action again with wait_seconds 25; if the run is finished, run_status says so.";
 }
 
-export const RUN_TOOLS: RunTool[] = [
-  {
+const runId = z.string({ error: "run_id is required" }).describe("The run_id start_run returned");
+const RUN_ID_INPUT = toolInput(toolArguments({ run_id: runId }));
+
+export const RUN_TOOLS: Tool<RunToolContext>[] = [
+  tool({
     name: "start_run",
     description: "Start a tracked Hydra run of one of this deployment's workflows. Then drive it with next_action / report_action until it completes.",
-    inputSchema: {
-      type: "object",
-      properties: {
-        workflow: { type: "string", description: "The workflow's id, or the <slug> of its workflow_<slug> tool" },
-        task: { type: "string", description: "What to apply the workflow to (becomes the run's intent)" },
-      },
-      required: ["workflow"],
-    },
-    handler: async (args, ctx, record) => {
+    input: toolInput(
+      toolArguments({
+        workflow: z.string({ error: "workflow is required" }).describe("The workflow's id, or the <slug> of its workflow_<slug> tool"),
+        task: z
+          .string({ error: "task must be a string of at most 4000 characters" })
+          .max(4000, "task must be a string of at most 4000 characters")
+          .describe("What to apply the workflow to (becomes the run's intent)")
+          .optional(),
+      }),
+    ),
+    annotations: { openWorldHint: false },
+    handler: async (args, { rpc, record }) => {
       const served = findServed(record, args.workflow);
-      if (!served) return refusal(`Unknown workflow '${String(args.workflow)}'; call list_workflows for the ids and names`, "not_found");
-      if (args.task !== undefined && (typeof args.task !== "string" || args.task.length > 4000)) {
-        return refusal("task must be a string of at most 4000 characters", "invalid_params");
-      }
-      const task = typeof args.task === "string" && args.task.trim() ? args.task.trim() : undefined;
+      if (!served) return refusal(`Unknown workflow '${args.workflow}'; call list_workflows for the ids and names`, "not_found");
+      const task = args.task?.trim() || undefined;
       const intent = task ?? served.manifest.intent ?? served.manifest.name;
-      const runId = await startRun(ctx, intent, { id: served.workflowId, version: served.version, steps: manifestStepsOf(served.manifest) });
+      const runId = await startRun(rpc, intent, { id: served.workflowId, version: served.version, steps: manifestStepsOf(served.manifest) });
       return result(`Run ${runId} of "${served.name}" v${served.version} started. Call next_action {run_id: "${runId}", wait_seconds: 25} for its first action.`, {
         run_id: runId,
         workflow_id: served.workflowId,
         version: served.version,
       });
     },
-  },
-  {
+  }),
+  tool({
     name: "next_action",
     description: "Claim the run's next ready action (with a lease). Waits up to wait_seconds for one; says so when the run waits for a person's approval.",
-    inputSchema: {
-      type: "object",
-      properties: { run_id: runIdProperty, wait_seconds: { type: "number", minimum: 0, maximum: 25, description: "Long poll, 0-25 (default 0)" } },
-      required: ["run_id"],
-    },
-    handler: async (args, ctx) => {
-      if (typeof args.run_id !== "string") return refusal("run_id is required", "invalid_params");
-      const out = await callMethod("hydra.next_action", pick(args, ["run_id", "wait_seconds"]), ctx);
+    input: toolInput(
+      toolArguments({
+        run_id: runId,
+        wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS).describe(`Long poll, 0-${MAX_WAIT_SECONDS} (default 0)`).optional(),
+      }),
+    ),
+    annotations: { openWorldHint: false },
+    handler: async (args, { rpc }) => {
+      const out = await callMethod("hydra.next_action", args, rpc);
       return result(nextActionText(out), out);
     },
-  },
-  {
+  }),
+  tool({
     name: "report_action",
     description: "Report the result of an action you performed; the run goes on with it (its dependents get your output as input).",
-    inputSchema: {
-      type: "object",
-      properties: {
-        action_id: { type: "string" },
-        outcome: { type: "string", enum: ["succeeded", "failed"] },
-        output: { type: "string", description: "What you did or found (at most 64 KB)" },
-        error: { type: "string", description: "Why it failed" },
-      },
-      required: ["action_id", "outcome"],
-    },
-    handler: async (args, ctx) => {
-      const out = await callMethod("hydra.report_action", pick(args, ["action_id", "outcome", "output", "error"]), ctx);
+    input: toolInput(
+      toolArguments({
+        action_id: z.string({ error: "action_id is required" }),
+        outcome: z.enum(["succeeded", "failed"], { error: 'outcome must be "succeeded" or "failed"' }),
+        output: z.string().describe("What you did or found (at most 64 KB)").optional(),
+        error: z.string().describe("Why it failed").optional(),
+      }),
+    ),
+    annotations: { openWorldHint: false },
+    handler: async (args, { rpc }) => {
+      const out = await callMethod("hydra.report_action", args, rpc);
       const again = out.duplicate ? " (already reported; nothing changed)" : "";
       return result(`Reported${again}. The step is ${String(out.status)}. Call next_action {run_id: "${String(out.run_id)}", wait_seconds: 25} for the next action.`, out);
     },
-  },
-  {
+  }),
+  tool({
     name: "run_status",
     description: "A run's status, its steps (inputs, outputs, attempts) and the approvals it waits for.",
-    inputSchema: { type: "object", properties: { run_id: runIdProperty }, required: ["run_id"] },
-    handler: async (args, ctx) => {
-      if (typeof args.run_id !== "string") return refusal("run_id is required", "invalid_params");
-      const out = await callMethod("hydra.status", { run_id: args.run_id }, ctx);
+    input: RUN_ID_INPUT,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: async (args, { rpc }) => {
+      const out = await callMethod("hydra.status", { run_id: args.run_id }, rpc);
       const run = (out.runs as Record<string, unknown>[])[0]!;
       const steps = (run.steps as { phase: string; status: string }[]).filter((s) => s.phase === "act");
       const done = steps.filter((s) => s.status !== "pending" && s.status !== "running").length;
@@ -145,30 +148,42 @@ export const RUN_TOOLS: RunTool[] = [
       const waiting = approvals.length ? ` Waiting for a person to approve: ${approvals.map((a) => `"${a.description}" (${a.approve_url})`).join(", ")}.` : "";
       return result(`Run ${String(run.id)} is ${String(run.status)}: ${done} of ${steps.length} steps finished.${waiting}`, run);
     },
-  },
-  {
+  }),
+  tool({
     name: "cancel_run",
     description: "Cancel a run: its open actions are withdrawn and nothing more of it runs.",
-    inputSchema: { type: "object", properties: { run_id: runIdProperty }, required: ["run_id"] },
-    handler: async (args, ctx) => {
-      if (typeof args.run_id !== "string") return refusal("run_id is required", "invalid_params");
-      const out = await callMethod("hydra.cancel", { run_id: args.run_id, reason: "Cancelled from the IDE" }, ctx);
+    input: RUN_ID_INPUT,
+    annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    handler: async (args, { rpc }) => {
+      const out = await callMethod("hydra.cancel", { run_id: args.run_id, reason: "Cancelled from the IDE" }, rpc);
       return result(`Run ${args.run_id} is cancelled.`, out);
     },
-  },
+  }),
 ];
 
-/** The deployment's owner when the request carries their valid credential (also on anonymous deployments), else null. */
-async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord): Promise<RpcContext | null> {
+/** The run tools' `tools/list` entries, derived once. */
+export const RUN_TOOL_LISTING = RUN_TOOLS.map(listing);
+
+export const runTool = (name: string) => RUN_TOOLS.find((t) => t.name === name);
+
+/** The user a request's credential names (the endpoint's own check), or null without a valid one. */
+async function credentialUser(c: Context<AppEnv>, record: DeploymentRecord): Promise<string | null> {
   if (!c.req.header("Authorization")) return null;
-  let userId: string;
   try {
-    // The same check as the endpoint's own: header token / API key, or this deployment's OAuth token.
-    userId = await identifyMcpCaller(c, record);
+    return await identifyMcpCaller(c, record);
   } catch (err) {
     if (err instanceof ApiError) return null;
     throw err;
   }
+}
+
+/**
+ * The deployment's owner when the request carries their valid credential (also on anonymous
+ * deployments), else null. `admittedOwner`: the endpoint already identified the owner (private
+ * deployments), so the credential is not checked a second time.
+ */
+export async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord, admittedOwner: string | null): Promise<RpcContext | null> {
+  const userId = admittedOwner ?? (await credentialUser(c, record));
   if (userId !== record.ownerId) return null;
   return {
     env: c.env,
@@ -180,33 +195,19 @@ async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord): Promi
   };
 }
 
-const isRunTool = (name: unknown) => RUN_TOOLS.some((t) => t.name === name);
-
 /**
- * The result of tools/list with the run tools added, or of tools/call of a run tool, for the
- * owner; null for every other request (answered as before: without the tools, "Unknown tool").
- * Refusals are `isError` tool results; an unexpected failure is a JSON-RPC internal error.
+ * Calls a run tool for the owner. Refusals (invalid arguments, an RpcError of the runtime) are
+ * `isError` tool results; an unexpected failure is a JSON-RPC internal error.
  */
-export async function runToolsResult(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest): Promise<object | null> {
-  const params = request.params ?? {};
-  if (request.method !== "tools/list" && !(request.method === "tools/call" && isRunTool(params.name))) return null;
-  const ctx = await ownerContext(c, record);
-  if (!ctx) return null;
-  if (request.method === "tools/list") {
-    const defs = RUN_TOOLS.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
-    return { tools: [...listTools(record).tools, ...defs] };
-  }
-  const tool = RUN_TOOLS.find((t) => t.name === params.name)!;
-  const args = params.arguments ?? {};
-  if (typeof args !== "object" || args === null || Array.isArray(args)) return refusal("arguments must be an object", "invalid_params");
+export async function callRunTool(c: Context<AppEnv>, found: Tool<RunToolContext>, args: unknown, rpc: RpcContext, record: DeploymentRecord) {
   try {
-    return await tool.handler(args as Record<string, unknown>, ctx, record);
+    return await callTool(found, args, { rpc, record }, (message, issues) => refusal(message, "invalid_params", { issues }));
   } catch (err) {
     if (err instanceof RpcError) {
       const data = (err.data ?? {}) as { reason?: string };
       return refusal(err.message, data.reason ?? "invalid_params", err.data);
     }
-    console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "run tool failed", tool: tool.name, error: String(err) }));
+    console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "run tool failed", tool: found.name, error: String(err) }));
     throw new RpcError(JSONRPC.INTERNAL_ERROR, "Internal error");
   }
 }

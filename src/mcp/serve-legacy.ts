@@ -2,13 +2,16 @@ import type { Context } from "hono";
 import type { DeploymentRecord } from "../deployments/record";
 import { countConnection } from "../deployments/usage";
 import type { AppEnv } from "../env";
+import type { McpCaller } from "./auth";
 import { ApiError } from "../errors";
-import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
-import { SERVER_CAPABILITIES, SERVER_INFO, dispatch } from "./dispatch";
-import { JSONRPC, RpcError, negotiateVersion, rpcError, rpcResult, type JsonRpcRequest, type ParsedBody } from "./protocol";
-import { runToolsResult } from "./run-tools";
-import { signSession, verifySession } from "./session";
+import { z } from "zod";
+import { answerBody, method, type MethodTable } from "../http/jsonrpc-dispatch";
+import type { Body, FramingRules } from "../http/jsonrpc-framing";
 import type { Adapter } from "../manifest/schema";
+import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
+import { SERVER_CAPABILITIES, SERVER_INFO, SHARED_METHODS, mcpContext, type McpContext } from "./dispatch";
+import { DEFAULT_ADAPTER, negotiateVersion } from "./protocol";
+import { signSession, verifySession } from "./session";
 
 /**
  * 2025-03-26, 2025-06-18 and 2025-11-25: `initialize` picks the adapter and returns it in a
@@ -29,67 +32,48 @@ async function adapterForRequest(c: Context<AppEnv>, record: DeploymentRecord): 
   return serveAdapter(record, adapterOverride(c)).adapter;
 }
 
-async function initialize(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest) {
-  const params = request.params ?? {};
-  if (typeof params.protocolVersion !== "string") {
-    return c.json(rpcError(request.id, JSONRPC.INVALID_PARAMS, "initialize needs params.protocolVersion"));
-  }
-  const clientInfo = (params.clientInfo ?? {}) as { name?: unknown };
-  const served = serveAdapter(record, wantedAdapter(c, clientInfo.name));
+const initializeParams = z.looseObject({
+  protocolVersion: z.string({ error: "initialize needs params.protocolVersion" }),
+  clientInfo: z.unknown().optional(),
+});
+
+/** Picks the adapter from the client's name and returns it in the signed session id. */
+async function initialize(p: z.infer<typeof initializeParams>, { c, record }: McpContext) {
+  const clientName = typeof p.clientInfo === "object" && p.clientInfo !== null ? (p.clientInfo as { name?: unknown }).name : undefined;
+  const served = serveAdapter(record, wantedAdapter(c, clientName));
   const now = c.var.clock.now();
   await countConnection(c.var.db, record.ownerId, record.deploymentId, served.adapter, now, c.var.config.UPGRADE_URL);
 
   c.header(SESSION_HEADER, await signSession(c.var.config, { adapter: served.adapter, deploymentId: record.deploymentId }, now));
-  return c.json(
-    rpcResult(request.id, {
-      protocolVersion: negotiateVersion(params.protocolVersion),
-      capabilities: SERVER_CAPABILITIES,
-      serverInfo: SERVER_INFO,
-      instructions: instructionsFor(record, served),
-    }),
-  );
+  return {
+    protocolVersion: negotiateVersion(p.protocolVersion),
+    capabilities: SERVER_CAPABILITIES,
+    serverInfo: SERVER_INFO,
+    instructions: instructionsFor(record, served),
+  };
 }
 
-export function answer(record: DeploymentRecord, adapter: Adapter, request: JsonRpcRequest) {
-  try {
-    return rpcResult(request.id, dispatch(record, adapter, request));
-  } catch (err) {
-    if (err instanceof RpcError) return rpcError(request.id, err.code, err.message, err.data);
-    throw err;
-  }
-}
+const LEGACY_METHODS: MethodTable<McpContext> = {
+  ...SHARED_METHODS,
+  initialize: method(initializeParams, initialize),
+  ping: method(z.looseObject({}), async () => ({})),
+};
 
-/** The owner's run tools (tools/list and tools/call), answered as a JSON-RPC response; else null. */
-async function ownerAnswer(c: Context<AppEnv>, record: DeploymentRecord, request: JsonRpcRequest) {
-  try {
-    const result = await runToolsResult(c, record, request);
-    return result && rpcResult(request.id, result);
-  } catch (err) {
-    if (err instanceof RpcError) return rpcError(request.id, err.code, err.message, err.data);
-    throw err;
-  }
-}
+/** Failures that are not JSON-RPC errors (401/404/423 from the session or the owner check, a crash) reach the app's error handler. */
+const rethrow = (err: unknown) => {
+  throw err;
+};
 
-export async function serveLegacy(c: Context<AppEnv>, record: DeploymentRecord, parsed: Exclude<ParsedBody, { kind: "invalid" }>) {
-  if (parsed.kind === "batch") {
-    // 2025-03-26 batches: one answer per request (and per invalid member), in order; none → 202.
-    // The adapter is resolved even for notifications: that verifies the session id (404 if not ours).
-    const adapter = await adapterForRequest(c, record);
-    const responses = parsed.messages.flatMap((m) => {
-      if (m.kind === "invalid") return [rpcError(null, m.code, m.message)];
-      if (m.kind === "request") return [answer(record, adapter, m.request)];
-      return [];
-    });
-    return responses.length ? c.json(responses) : c.body(null, 202);
-  }
-  const { message } = parsed;
-  if (message.kind === "notification") {
-    // The spec's 404 for an unknown session applies to every message, notifications included.
-    await adapterForRequest(c, record);
-    return c.body(null, 202);
-  }
-  if (message.request.method === "initialize") return initialize(c, record, message.request);
-  const adapter = await adapterForRequest(c, record);
-  const forOwner = await ownerAnswer(c, record, message.request);
-  return c.json(forOwner ?? answer(record, adapter, message.request));
+/**
+ * A single message or a 2025-03-26 batch: one answer per request (and per invalid member), in
+ * order; nothing to answer → 202. Every message but initialize verifies the session id
+ * (notifications too: the spec's 404 for an unknown session applies to every message).
+ */
+export async function serveLegacy(c: Context<AppEnv>, caller: McpCaller, body: Body, rules: FramingRules) {
+  const { record } = caller;
+  const isInitialize = body.kind === "single" && body.message.kind === "request" && body.message.method === "initialize";
+  // initialize picks its own adapter (a stale session id on it is no reason for a 404).
+  const adapter = isInitialize ? DEFAULT_ADAPTER : await adapterForRequest(c, record);
+  const answer = await answerBody(body, LEGACY_METHODS, mcpContext(c, caller, adapter), { rules, onInternal: rethrow, runNotifications: false });
+  return answer === null ? c.body(null, 202) : c.json(answer);
 }

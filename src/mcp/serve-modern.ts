@@ -1,12 +1,28 @@
 import type { Context } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../env";
-import { instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
+import { dispatchRequest, method, methodNotFound, type MethodTable } from "../http/jsonrpc-dispatch";
+import { instructionsFor, serveAdapter, wantedAdapter, type ServedAdapter } from "./adapter";
 import type { McpCaller } from "./auth";
 import { countModernConnection } from "./connection";
-import { SERVER_CAPABILITIES, SERVER_INFO, dispatch } from "./dispatch";
-import { runToolsResult } from "./run-tools";
-import { MODERN_METHODS, clientNameOf, discoverResult, modernErrorCode, modernResult } from "./modern";
-import { ALL_PROTOCOL_VERSIONS, JSONRPC, RpcError, rpcError, rpcResult, type JsonRpcRequest } from "./protocol";
+import { SERVER_CAPABILITIES, SERVER_INFO, SHARED_METHODS, mcpContext, type McpContext } from "./dispatch";
+import { clientNameOf, discoverResult, modernErrorCode, modernResult } from "./modern";
+import { ALL_PROTOCOL_VERSIONS, type JsonRpcRequest } from "./protocol";
+
+type ModernContext = McpContext & { served: ServedAdapter };
+
+/** What a modern client may call here; anything else is HTTP 404 + -32601. */
+const MODERN_METHODS: MethodTable<ModernContext> = {
+  ...SHARED_METHODS,
+  "server/discover": method(z.looseObject({}), async (_p, { record, served }) =>
+    discoverResult(ALL_PROTOCOL_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO, instructionsFor(record, served)),
+  ),
+};
+
+/** Failures that are not JSON-RPC errors reach the app's error handler, as on the initialize-era path. */
+const rethrow = (err: unknown) => {
+  throw err;
+};
 
 /**
  * 2026-07-28: stateless per request. The adapter comes from `?adapter=` or the request's own
@@ -15,9 +31,9 @@ import { ALL_PROTOCOL_VERSIONS, JSONRPC, RpcError, rpcError, rpcResult, type Jso
  */
 export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request: JsonRpcRequest) {
   const { record } = caller;
-  if (!MODERN_METHODS.has(request.method)) {
-    return c.json(rpcError(request.id, JSONRPC.METHOD_NOT_FOUND, `Method not found: ${request.method}`), 404);
-  }
+  const options = { detail: "message", onInternal: rethrow } as const;
+  if (!Object.hasOwn(MODERN_METHODS, request.method)) return c.json(methodNotFound("message", request.id, request.method), 404);
+
   const clientName = clientNameOf(request);
   const served = serveAdapter(record, wantedAdapter(c, clientName));
   const who = caller.userId ?? `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
@@ -29,18 +45,11 @@ export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request
     now: c.var.clock.now(),
     upgradeUrl: c.var.config.UPGRADE_URL,
   });
-  try {
-    const forOwner = await runToolsResult(c, record, request);
-    const result =
-      forOwner ??
-      (request.method === "server/discover"
-        ? discoverResult(ALL_PROTOCOL_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO, instructionsFor(record, served))
-        : dispatch(record, served.adapter, request));
-    // The owner's list (with the run tools) is never cacheable as the deployment's public list.
-    const scope = forOwner ? { ...record, allowAnonymous: false } : record;
-    return c.json(rpcResult(request.id, modernResult(request.method, scope, result)));
-  } catch (err) {
-    if (err instanceof RpcError) return c.json(rpcError(request.id, modernErrorCode(err.code), err.message, err.data));
-    throw err;
-  }
+  const ctx: ModernContext = { ...mcpContext(c, caller, served.adapter), served };
+  const response = await dispatchRequest(request, MODERN_METHODS, ctx, options);
+  if ("error" in response) return c.json({ ...response, error: { ...response.error, code: modernErrorCode(response.error.code) } });
+  // The owner's list (with the run tools) is never cacheable as the deployment's public list.
+  const personal = request.method === "tools/list" && (await ctx.owner()) !== null;
+  const scope = personal ? { ...record, allowAnonymous: false } : record;
+  return c.json({ ...response, result: modernResult(request.method, scope, response.result as object) });
 }

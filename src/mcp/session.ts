@@ -1,3 +1,4 @@
+import { base64url } from "jose";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
@@ -25,26 +26,44 @@ function secrets(config: Config): string[] {
 const hmacKey = (secret: string, usage: "sign" | "verify") =>
   crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
 
-function toBase64Url(bytes: ArrayBuffer): string {
-  let binary = "";
-  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 function fromBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  try {
+    return base64url.decode(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Session ids this isolate has already verified, per secret set: a signature checked once stays
+ * valid for as long as the secrets are the same, so repeat requests skip the HMAC. Bounded (least
+ * recently verified evicted first); it holds only the ids, which are no secret and no one's data.
+ */
+const VERIFIED_ENTRIES = 1024;
+const verified: { secrets: string; ids: Map<string, McpSession> } = { secrets: "", ids: new Map() };
+
+function rememberVerified(secretSet: string, sessionId: string, session: McpSession) {
+  if (verified.secrets !== secretSet) {
+    verified.secrets = secretSet;
+    verified.ids.clear();
+  }
+  verified.ids.set(sessionId, session);
+  if (verified.ids.size > VERIFIED_ENTRIES) verified.ids.delete(verified.ids.keys().next().value!);
 }
 
 export async function signSession(config: Config, session: McpSession, now: Date): Promise<string> {
   const payload = `${VERSION}.${session.adapter}.${session.deploymentId}.${now.getTime().toString(36)}`;
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secrets(config)[0]!, "sign"), new TextEncoder().encode(payload));
-  return `${payload}.${toBase64Url(signature)}`;
+  return `${payload}.${base64url.encode(new Uint8Array(signature))}`;
 }
 
 /** null for anything not signed by us for this deployment (the caller answers 404). */
 export async function verifySession(config: Config, sessionId: string, deploymentId: string): Promise<McpSession | null> {
+  const keys = secrets(config);
+  const secretSet = keys.join("\n");
+  const known = verified.secrets === secretSet ? verified.ids.get(sessionId) : undefined;
+  if (known) return known.deploymentId === deploymentId ? known : null;
   const parts = sessionId.split(".");
   if (parts.length !== 5 || parts[0] !== VERSION) return null;
   const [, adapter, sessionDeployment, , signature] = parts as [string, string, string, string, string];
@@ -52,9 +71,11 @@ export async function verifySession(config: Config, sessionId: string, deploymen
   const sig = fromBase64Url(signature);
   if (!sig) return null;
   const payload = new TextEncoder().encode(parts.slice(0, 4).join("."));
-  for (const secret of secrets(config)) {
+  for (const secret of keys) {
     if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), sig, payload)) {
-      return { adapter: adapter as Adapter, deploymentId };
+      const session = Object.freeze({ adapter: adapter as Adapter, deploymentId });
+      rememberVerified(secretSet, sessionId, session);
+      return session;
     }
   }
   return null;

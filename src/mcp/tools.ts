@@ -1,6 +1,8 @@
 import type { DeploymentRecord, ServedWorkflow } from "../deployments/record";
+import { z } from "zod";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
 import { JSONRPC, RpcError } from "./protocol";
+import { callTool, listing, tool, toolArguments, toolInput, type Tool, type ToolResult } from "./tool-table";
 
 /**
  * Prompts, tools and resources of one deployment, answered from its KV record alone.
@@ -40,8 +42,8 @@ function findWorkflow(record: DeploymentRecord, ref: unknown): number {
   return record.workflows.findIndex((w) => w.promptName === ref || w.workflowId === ref);
 }
 
-const textResult = (text: string) => ({ content: [{ type: "text", text }] });
-const toolError = (text: string) => ({ content: [{ type: "text", text }], isError: true });
+const textResult = (text: string): ToolResult => ({ content: [{ type: "text", text }] });
+const toolError = (text: string): ToolResult => ({ content: [{ type: "text", text }], isError: true });
 
 function renderedText(record: DeploymentRecord, index: number, adapter: Adapter): string {
   return record.rendered[adapter][index]?.text ?? "";
@@ -83,88 +85,120 @@ export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Re
   };
 }
 
-export function listTools(record: DeploymentRecord) {
-  const workflowRef = { type: "string", description: "workflowId or prompt name (see list_workflows)" };
-  return {
-    tools: [
-      {
-        name: "list_workflows",
-        description: "List the workflows in this deployment.",
-        inputSchema: { type: "object", properties: {} },
-      },
-      {
-        name: "get_workflow",
-        description: "Get a workflow's HMS manifest at the served version.",
-        inputSchema: { type: "object", properties: { workflowId: workflowRef }, required: ["workflowId"] },
-      },
-      {
-        name: "render_workflow",
-        description: "Render a workflow as instructions for an adapter.",
-        inputSchema: {
-          type: "object",
-          properties: {
-            workflowId: workflowRef,
-            adapter: { type: "string", enum: [...ADAPTERS], description: "Defaults to this connection's adapter" },
-            task: { type: "string", description: "What to apply the workflow to" },
-          },
-          required: ["workflowId"],
-        },
-      },
-      ...record.workflows.map((w) => ({
-        name: `${WORKFLOW_TOOL_PREFIX}${w.promptName}`,
+/** What every fixed and per-workflow tool is called with. */
+interface DeploymentToolContext {
+  record: DeploymentRecord;
+  adapter: Adapter;
+}
+
+const taskArgument = z.string({ error: "task must be a string" }).describe("What to apply the workflow to").optional();
+
+/** Lenient about the argument's name: agents guess `workflow` or `name` as often as `workflowId`. */
+const withWorkflowAlias = (args: unknown) => {
+  if (!isPlainObject(args) || args.workflowId !== undefined) return args;
+  const alias = args.workflow ?? args.name ?? args.prompt;
+  return alias === undefined ? args : { ...args, workflowId: alias };
+};
+
+const workflowRef = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? "Missing required argument 'workflowId' (a workflowId or prompt name); call list_workflows for them"
+        : "workflowId must be a string (a workflowId or prompt name)",
+  })
+  .describe("workflowId or prompt name (see list_workflows)");
+
+const NO_ARGUMENTS = toolInput(toolArguments({}));
+const GET_INPUT = toolInput(z.preprocess(withWorkflowAlias, toolArguments({ workflowId: workflowRef })));
+const RENDER_INPUT = toolInput(
+  z.preprocess(
+    withWorkflowAlias,
+    toolArguments({
+      workflowId: workflowRef,
+      adapter: z.enum(ADAPTERS, { error: `adapter must be one of ${ADAPTERS.join(", ")}` }).describe("Defaults to this connection's adapter").optional(),
+      task: taskArgument,
+    }),
+  ),
+);
+const WORKFLOW_TOOL_INPUT = toolInput(toolArguments({ task: taskArgument }));
+
+const unknownWorkflow = (ref: string) => toolError(`Unknown workflow '${ref}'; call list_workflows for the ids and names`);
+
+const FIXED_TOOLS: Tool<DeploymentToolContext>[] = [
+  tool({
+    name: "list_workflows",
+    description: "List the workflows in this deployment.",
+    input: NO_ARGUMENTS,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: (_args, { record }) => {
+      const list = record.workflows.map((w) => ({
+        name: w.promptName,
         title: w.name,
-        description: terse(`Instructions for "${w.name}" v${w.version}: ${summaryOf(w)}`, 200),
-        inputSchema: { type: "object", properties: { task: { type: "string", description: "What to apply the workflow to" } } },
-      })),
-    ],
-  };
-}
+        workflowId: w.workflowId,
+        version: w.version,
+        isOwned: w.isOwned,
+        steps: w.manifest.steps.length,
+        summary: summaryOf(w),
+      }));
+      return textResult(JSON.stringify(list, null, 2));
+    },
+  }),
+  tool({
+    name: "get_workflow",
+    description: "Get a workflow's HMS manifest at the served version.",
+    input: GET_INPUT,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: ({ workflowId }, { record }) => {
+      const index = findWorkflow(record, workflowId);
+      if (index < 0) return unknownWorkflow(workflowId);
+      return textResult(JSON.stringify(record.workflows[index]!.manifest, null, 2));
+    },
+  }),
+  tool({
+    name: "render_workflow",
+    description: "Render a workflow as instructions for an adapter.",
+    input: RENDER_INPUT,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: ({ workflowId, adapter, task }, { record, adapter: connection }) => {
+      const index = findWorkflow(record, workflowId);
+      if (index < 0) return unknownWorkflow(workflowId);
+      const target = adapter ?? connection;
+      if (!record.enabledAdapters.includes(target)) return toolError(`The ${target} adapter is disabled for this deployment`);
+      return textResult(withTask(renderedText(record, index, target), task));
+    },
+  }),
+];
 
-const FIXED_TOOLS = ["list_workflows", "get_workflow", "render_workflow"];
+const FIXED_TOOL_LISTING = FIXED_TOOLS.map(listing);
 
-const takesTask = (name: string) => name === "render_workflow" || name.startsWith(WORKFLOW_TOOL_PREFIX);
-
-function isKnownTool(record: DeploymentRecord, name: string): boolean {
-  return FIXED_TOOLS.includes(name) || record.workflows.some((w) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}` === name);
-}
-
-export function callTool(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
-  const name = params.name;
-  if (typeof name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "tools/call needs params.name");
-  if (!isKnownTool(record, name)) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown tool '${name}'`);
-  // Input errors are tool results with isError (2025-11-25, SEP-1303), so the model can correct itself.
-  const args = params.arguments ?? {};
-  if (!isPlainObject(args)) return toolError("arguments must be an object");
-  if (args.task !== undefined && typeof args.task !== "string" && takesTask(name)) return toolError("task must be a string");
-
-  if (name === "list_workflows") {
-    const list = record.workflows.map((w) => ({
-      name: w.promptName,
+/** One tool per workflow, generated from the deployment record in the same shape as the fixed ones. */
+function workflowTools(record: DeploymentRecord): Tool<DeploymentToolContext>[] {
+  return record.workflows.map((w, index) =>
+    tool({
+      name: `${WORKFLOW_TOOL_PREFIX}${w.promptName}`,
       title: w.name,
-      workflowId: w.workflowId,
-      version: w.version,
-      isOwned: w.isOwned,
-      steps: w.manifest.steps.length,
-      summary: summaryOf(w),
-    }));
-    return textResult(JSON.stringify(list, null, 2));
-  }
-  if (name === "get_workflow" || name === "render_workflow") {
-    // Lenient about the argument's name: agents guess `workflow` or `name` as often as `workflowId`.
-    const ref = args.workflowId ?? args.workflow ?? args.name ?? args.prompt;
-    if (ref === undefined) {
-      return toolError(`Missing required argument 'workflowId' (a workflowId or prompt name); call list_workflows for them`);
-    }
-    const index = findWorkflow(record, ref);
-    if (index < 0) return toolError(`Unknown workflow '${String(ref)}'; call list_workflows for the ids and names`);
-    if (name === "get_workflow") return textResult(JSON.stringify(record.workflows[index]!.manifest, null, 2));
-    const target = args.adapter ?? adapter;
-    if (!(ADAPTERS as readonly unknown[]).includes(target)) return toolError(`adapter must be one of ${ADAPTERS.join(", ")}`);
-    if (!record.enabledAdapters.includes(target as Adapter)) return toolError(`The ${String(target)} adapter is disabled for this deployment`);
-    return textResult(withTask(renderedText(record, index, target as Adapter), args.task));
-  }
-  const index = record.workflows.findIndex((w) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}` === name);
-  return textResult(withTask(renderedText(record, index, adapter), args.task));
+      description: terse(`Instructions for "${w.name}" v${w.version}: ${summaryOf(w)}`, 200),
+      input: WORKFLOW_TOOL_INPUT,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+      handler: ({ task }, { adapter }) => textResult(withTask(renderedText(record, index, adapter), task)),
+    }),
+  );
+}
+
+export function listTools(record: DeploymentRecord) {
+  return { tools: [...FIXED_TOOL_LISTING, ...workflowTools(record).map(listing)] };
+}
+
+/** Every tool of the deployment: the fixed ones, then one per workflow. */
+export const deploymentTools = (record: DeploymentRecord) => [...FIXED_TOOLS, ...workflowTools(record)];
+
+const deploymentTool = (record: DeploymentRecord, name: string) => deploymentTools(record).find((t) => t.name === name);
+
+export function callDeploymentTool(record: DeploymentRecord, adapter: Adapter, name: string, args: unknown) {
+  const found = deploymentTool(record, name);
+  if (!found) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown tool '${name}'`);
+  return callTool(found, args, { record, adapter }, (message) => toolError(message));
 }
 
 export function listResources(record: DeploymentRecord) {
@@ -179,9 +213,8 @@ export function listResources(record: DeploymentRecord) {
   };
 }
 
-export function readResource(record: DeploymentRecord, params: Record<string, unknown>) {
-  if (typeof params.uri !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "resources/read needs params.uri");
-  const w = record.workflows.find((x) => resourceUri(x) === params.uri);
-  if (!w) throw new RpcError(JSONRPC.RESOURCE_NOT_FOUND, `Resource not found: ${String(params.uri)}`, { uri: params.uri });
+export function readResource(record: DeploymentRecord, uri: string) {
+  const w = record.workflows.find((x) => resourceUri(x) === uri);
+  if (!w) throw new RpcError(JSONRPC.RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   return { contents: [{ uri: resourceUri(w), mimeType: "application/json", text: JSON.stringify(w.manifest, null, 2) }] };
 }

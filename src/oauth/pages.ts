@@ -32,9 +32,11 @@ export interface ConsentPageInput {
   handle: string;
   /** The page asks for a pasted token (no hosted login configured). */
   askForToken: boolean;
+  /** Who the browser's dashboard session belongs to: approving then signs in as them. */
+  signedInAs?: string | null;
 }
 
-export function consentPage({ details, deployment, handle, askForToken }: ConsentPageInput): string {
+export function consentPage({ details, deployment, handle, askForToken, signedInAs }: ConsentPageInput): string {
   const client = escape(details.clientName);
   const publisher = details.clientDomain
     ? `published by <strong>${escape(details.clientDomain)}</strong>`
@@ -42,7 +44,9 @@ export function consentPage({ details, deployment, handle, askForToken }: Consen
   const loopback = details.redirectIsLoopback
     ? `<p class="warn">Access goes to an app on this computer. Continue only if you just started signing in from your IDE.</p>`
     : "";
-  const token = askForToken
+  const token = signedInAs
+    ? `<p>You are signed in to Hydra Edge as <strong>${escape(signedInAs)}</strong>; approving connects the IDE as this account.</p>`
+    : askForToken
     ? `<p><label for="token">Token</label><br>
 <input id="token" name="token" type="password" autocomplete="off" required>
 <br><small>A dev token (<code>npm run token</code>) or an API key (<code>hk_…</code>) of the deployment's owner.</small></p>`

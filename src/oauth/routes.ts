@@ -7,7 +7,8 @@ import {
 } from "@cloudflare/workers-oauth-provider";
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { authModeOf, loadRecord, type DeploymentRecord } from "../deployments/record";
+import { authModeOf, type DeploymentRecord } from "../deployments/record";
+import { loadRecord } from "../deployments/record-loader";
 import type { AppEnv, Bindings } from "../env";
 import { ApiError, notFound } from "../errors";
 import { deploymentOfGrantToken } from "./grants";
@@ -22,6 +23,7 @@ import {
   oauthIssuer,
   type McpGrantProps,
 } from "./server";
+import { isSameOriginRequest, sessionUser } from "../session";
 import { finishHostedLogin, identifyAuthorizingUser, startHostedLogin, usesHostedLogin, type HostedLoginData } from "./sign-in";
 
 const DEPLOYMENT_ID = /^dep_[A-Za-z0-9]{1,64}$/;
@@ -126,7 +128,9 @@ async function showConsent(c: Context<AppEnv>) {
     const request = await helpers.parseAuthRequest(atIssuer(issuer, c.req.raw));
     const details = await helpers.describeConsent(request);
     const consent = await helpers.beginConsent(request);
-    return page(consentPage({ details, deployment: record, handle: consent.handle, askForToken: !usesHostedLogin(c.var.config) }), 200, consent.headers);
+    const session = await sessionUser(c);
+    const signedInAs = session ? (session.displayName ?? session.user.email ?? session.user.id) : null;
+    return page(consentPage({ details, deployment: record, handle: consent.handle, askForToken: !usesHostedLogin(c.var.config), signedInAs }), 200, consent.headers);
   } catch (err) {
     return authorizationFailure(err);
   }
@@ -169,13 +173,13 @@ async function decide(c: Context<AppEnv>) {
       const denied = await helpers.denyConsent(raw, handle);
       return new Response(null, { status: 302, headers: denied.headers });
     }
-    if (usesHostedLogin(c.var.config)) {
+    // Checked before the handle is used up, so a mistyped token can be corrected on the same page.
+    const pasted = form?.get("token");
+    const user = await identifyAuthorizingUser(c, { pastedToken: typeof pasted === "string" ? pasted : null, session: isSameOriginRequest(c) });
+    if (!user && usesHostedLogin(c.var.config)) {
       const approved = await helpers.approveConsent(raw, handle);
       return startHostedLogin(c.var.config, helpers, oauthIssuer(c), approved);
     }
-    // Checked before the handle is used up, so a mistyped token can be corrected on the same page.
-    const pasted = form?.get("token");
-    const user = await identifyAuthorizingUser(c, { pastedToken: typeof pasted === "string" ? pasted : null });
     if (!user) {
       return page(messagePage("Sign-in failed", "The token is not valid (expired, revoked or mistyped). Go back, paste a valid token or API key, and approve again."), 401);
     }
@@ -197,7 +201,7 @@ async function hostedLoginReturn(c: Context<AppEnv>) {
     if (c.req.query("error") !== undefined || !code) {
       return redirect(authorizationErrorRedirect(resumed.request, "access_denied", "Sign-in was cancelled or failed"), resumed.headers);
     }
-    const idToken = await finishHostedLogin(c.var.config, c.env.OIDC_API, issuer, code, resumed.data);
+    const idToken = await finishHostedLogin({ config: c.var.config, egress: c.env.OIDC_API, log: c.var.log }, issuer, code, resumed.data);
     const user = await identifyAuthorizingUser(c, { idToken });
     if (!user) return redirect(authorizationErrorRedirect(resumed.request, "access_denied", "Sign-in failed"), resumed.headers);
     return grant(c, resumed.request, user.id, resumed.headers);

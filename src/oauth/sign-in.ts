@@ -5,7 +5,9 @@ import { hostedLoginUrl } from "../auth/hosted-login";
 import { userOfCredential, verifyCredentialValue } from "../auth/middleware";
 import type { AuthenticatedUser } from "../auth/types";
 import type { AppEnv, Config } from "../env";
+import type { Logger } from "../log";
 import { ApiError } from "../errors";
+import { sessionUser } from "../session";
 
 /** With a hosted login configured, the page sends the user there; otherwise it asks for a token. */
 export const usesHostedLogin = (config: Config) => config.OIDC_AUTHORIZE_URL !== undefined;
@@ -16,16 +18,22 @@ export interface SignInEvidence {
   pastedToken?: string | null;
   /** The ID token the hosted login returned (already exchanged server-side). */
   idToken?: string | null;
+  /**
+   * The dashboard session cookie counts (consent POSTs only: the caller checks the request came
+   * from our own page, as for every cookie-authenticated write).
+   */
+  session?: boolean;
 }
 
 /**
  * Who the person in the browser is, or null. The one place that decides it for the
  * authorization page: a pasted credential or the hosted login's ID token, each verified exactly
- * like an `Authorization` header on /v1. (A dashboard session would be one more case here.)
+ * like an `Authorization` header on /v1, else the dashboard session when allowed. A pasted
+ * credential wins over the session, so someone signed in can still connect another account.
  */
 export async function identifyAuthorizingUser(c: Context<AppEnv>, evidence: SignInEvidence): Promise<AuthenticatedUser | null> {
   const credential = (evidence.idToken ?? evidence.pastedToken ?? "").trim();
-  if (!credential) return null;
+  if (!credential) return evidence.session ? ((await sessionUser(c))?.user ?? null) : null;
   try {
     return await userOfCredential(c, await verifyCredentialValue(c, credential));
   } catch (err) {
@@ -56,8 +64,7 @@ export async function startHostedLogin(
 
 /** Exchanges the hosted login's code for its ID token; null on any failure (logged, never shown). */
 export async function finishHostedLogin(
-  config: Config,
-  egress: Fetcher | undefined,
+  { config, egress, log }: { config: Config; egress: Fetcher | undefined; log: Logger },
   issuer: string,
   code: string,
   data: HostedLoginData,
@@ -79,11 +86,11 @@ export async function finishHostedLogin(
     body,
     signal: AbortSignal.timeout(10_000),
   }).catch((err: unknown) => {
-    console.warn(JSON.stringify({ level: "warn", msg: "hosted login token request failed", error: String(err) }));
+    log.warn("hosted login token request failed", { error: String(err) });
     return null;
   });
   if (!response?.ok) {
-    if (response) console.warn(JSON.stringify({ level: "warn", msg: "hosted login token request refused", status: response.status }));
+    if (response) log.warn("hosted login token request refused", { status: response.status });
     return null;
   }
   const tokens = (await response.json().catch(() => null)) as { id_token?: unknown } | null;

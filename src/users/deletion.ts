@@ -20,9 +20,12 @@ import {
 } from "../db/schema";
 import { cancelSubscriptionNow, getBillingRecord } from "../billing/service";
 import { createStripeClient, isStripeConfigured } from "../billing/stripe";
-import type { Bindings, Config } from "../env";
+import type { Context } from "hono";
+import type { AppEnv, Bindings, Config } from "../env";
+import type { Logger } from "../log";
 import { eraseRuns, killActiveRuns, runStub } from "../runtime/service";
-import { deploymentKvKey, refreshDeployments } from "../deployments/record";
+import { refreshDeployments } from "../deployments/publish";
+import { deleteStoredRecord, deploymentKvKey } from "../deployments/record-store";
 import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
 import { forgetAccount } from "../ratelimit/limiter";
@@ -159,6 +162,7 @@ export function accountDeletionStatements(
 }
 
 export interface AccountDeletionDeps {
+  log: Logger;
   db: Database;
   kv: KVNamespace;
   /** OAuth grants of the user's IDEs: all revoked. */
@@ -169,6 +173,18 @@ export interface AccountDeletionDeps {
   runtime: Bindings;
   now: Date;
 }
+
+/** What a deletion needs, from the request that asks for it (REST or the dashboard). */
+export const accountDeletionDeps = (c: Context<AppEnv>): AccountDeletionDeps => ({
+  log: c.var.log,
+  db: c.var.db,
+  kv: c.env.KV,
+  oauthKv: c.env.OAUTH_KV,
+  config: c.var.config,
+  stripeEgress: c.env.STRIPE_API,
+  runtime: c.env,
+  now: c.var.clock.now(),
+});
 
 /** The `run_cancelled.reason` of runs stopped by an account deletion. */
 export const ACCOUNT_DELETED = "Account deleted";
@@ -195,9 +211,9 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   const billing = await getBillingRecord(db, userId);
   if (billing?.subscriptionId && !ENDED_STATUSES.has(billing.status ?? "")) {
     if (isStripeConfigured(config)) {
-      await cancelSubscriptionNow(createStripeClient(config, deps.stripeEgress), billing.subscriptionId);
+      await cancelSubscriptionNow(createStripeClient(config, deps.stripeEgress), billing.subscriptionId, deps.log);
     } else {
-      console.warn(JSON.stringify({ level: "warn", msg: "cannot cancel subscription: Stripe is not configured", userId, subscriptionId: billing.subscriptionId }));
+      deps.log.warn("cannot cancel subscription: Stripe is not configured", { userId, subscriptionId: billing.subscriptionId });
     }
   }
   const deletedAt = deps.now.toISOString();
@@ -224,7 +240,7 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   await forgetAccount(deps.runtime, userId);
   // Other users' deployments just lost this account's workflows: re-render what they serve.
   await refreshDeployments(db, kv, account.otherDeploymentIds, deps.now);
-  console.log(JSON.stringify({ level: "info", msg: "account deleted", userId, stats: account.stats, ...account.alsoDeleted, stoppedRuns }));
+  deps.log.info("account deleted", { userId, stats: account.stats, ...account.alsoDeleted, stoppedRuns });
   return { userId, deleted: true as const, deletedAt, stats: account.stats };
 }
 
@@ -233,14 +249,14 @@ async function sweep(deps: AccountDeletionDeps, userId: string, before: Awaited<
   const left = await collectAccount(db, kv, userId);
   const deploymentIds = [...new Set([...before.deploymentIds, ...left.deploymentIds])];
   if (left.workflowIds.length > 0 || left.deploymentIds.length > 0 || left.runIds.length > 0 || Object.values(left.stats).some((n) => n > 0)) {
-    console.warn(JSON.stringify({ level: "warn", msg: "account deletion sweep found rows", userId, stats: left.stats }));
+    deps.log.warn("account deletion sweep found rows", { userId, stats: left.stats });
     await runBatch(db, accountDeletionStatements(db, userId, left.workflowIds, deploymentIds, deletedAt));
   }
   await dropLookups(kv, deploymentIds);
   await Promise.all([...new Set([...before.runIds, ...left.runIds])].map((id) => runStub(deps.runtime, id).erase(userId)));
 }
 
-const dropLookups = (kv: KVNamespace, deploymentIds: string[]) => Promise.all(deploymentIds.map((id) => kv.delete(deploymentKvKey(id))));
+const dropLookups = (kv: KVNamespace, deploymentIds: string[]) => Promise.all(deploymentIds.map((id) => deleteStoredRecord(kv, id)));
 
 async function runBatch(db: Database, statements: BatchItem<"sqlite">[]) {
   const [first, ...rest] = statements;

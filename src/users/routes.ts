@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { notFound } from "../errors";
 import { ok } from "../http/envelope";
 import { errors, jsonBody, restRouter, success } from "../openapi/route";
-import { deleteAccount } from "./deletion";
+import { accountDeletionDeps, deleteAccount } from "./deletion";
 import { accountDeletedSchema, updateProfileBody, userProfileSchema } from "./schemas";
 import { getUserProfile, updateProfile } from "./service";
 
@@ -49,7 +49,7 @@ export const userRoutes = restRouter()
       ok(
         c,
         await deleteAccount(
-          { db: c.var.db, kv: c.env.KV, oauthKv: c.env.OAUTH_KV, config: c.var.config, stripeEgress: c.env.STRIPE_API, runtime: c.env, now: c.var.clock.now() },
+          accountDeletionDeps(c),
           c.var.user.id,
         ),
       ),

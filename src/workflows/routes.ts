@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { assertWithinPlanLimit } from "../billing/limits";
-import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/record";
+import { deploymentIdsServing, refreshDeployments, refreshDeploymentsForWorkflow } from "../deployments/publish";
 import { notFound } from "../errors";
 import { ok, okPage } from "../http/envelope";
 import { requestContext } from "../http/request-context";

@@ -56,23 +56,28 @@ export interface ConsentPage {
   cookie: string;
 }
 
-/** What a browser does with the authorization URL: load the page, keep its cookie. */
-export async function openConsentPage(url: URL | string): Promise<ConsentPage> {
-  const res = await workerFetch(url);
+/** What a browser does with the authorization URL: load the page (with cookies it has), keep the page's cookie. */
+export async function openConsentPage(url: URL | string, browserCookie?: string): Promise<ConsentPage> {
+  const res = await workerFetch(url, browserCookie ? { headers: { Cookie: browserCookie } } : undefined);
   const html = await res.text();
   const cookie = [...res.headers]
     .filter(([name]) => name === "set-cookie")
     .map(([, value]) => value.split(";")[0])
+    .concat(browserCookie ? [browserCookie] : [])
     .join("; ");
   return { status: res.status, headers: res.headers, html, handle: /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? null, cookie };
 }
 
 /** Submits the consent form as the browser would (form encoding, the page's cookie). */
-export async function submitConsent(page: ConsentPage, fields: Record<string, string>, opts: { cookie?: string } = {}) {
+export async function submitConsent(page: ConsentPage, fields: Record<string, string>, opts: { cookie?: string; origin?: string } = {}) {
   const body = new URLSearchParams({ handle: page.handle ?? "", ...fields });
   return workerFetch("https://hydra.test/authorize", {
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: opts.cookie ?? page.cookie },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Cookie: opts.cookie ?? page.cookie,
+      ...(opts.origin ? { Origin: opts.origin } : {}),
+    },
     body,
     redirect: "manual",
   });

@@ -1,0 +1,100 @@
+import type { z } from "zod";
+import { JSONRPC, RpcError, jsonRpcError } from "./jsonrpc";
+import { framedError, invalidRequest, refusedBody, type Body, type ErrorObject, type FramingRules, type JsonRpcId, type Message } from "./jsonrpc-framing";
+import { issuesOf } from "./validate";
+
+/**
+ * The one dispatcher of a method table, for `/rpc` and `/mcp`: params are validated with the
+ * method's zod schema before its handler runs (-32602 naming each issue's path), an `RpcError`
+ * becomes its JSON-RPC error, anything else -32603 without its text.
+ */
+export interface RpcMethod<P extends z.ZodType, C> {
+  params: P;
+  handler: (params: z.infer<P>, ctx: C) => Promise<unknown>;
+}
+
+export type MethodTable<C> = Record<string, RpcMethod<z.ZodType, C>>;
+
+/** Declares a method with typed params; the dispatcher validates before calling it. */
+export const method = <P extends z.ZodType, C>(params: P, handler: (params: z.infer<P>, ctx: C) => Promise<unknown>) =>
+  ({ params, handler }) as unknown as RpcMethod<z.ZodType, C>;
+
+export type RpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | ErrorObject;
+
+interface RequestOptions {
+  detail: FramingRules["detail"];
+  /** An unexpected failure: logged (the answer is -32603 "Internal error"), or rethrown to the app's error handler. */
+  onInternal: (err: unknown) => void;
+}
+
+export interface DispatchOptions extends Omit<RequestOptions, "detail"> {
+  rules: FramingRules;
+  /** /rpc runs notifications (unanswered); MCP only acknowledges them, so a notification never calls a tool. */
+  runNotifications: boolean;
+}
+
+/** -32601, in the endpoint's style. */
+export const methodNotFound = (detail: FramingRules["detail"], id: JsonRpcId, name: string) =>
+  detail === "data"
+    ? jsonRpcError(id, JSONRPC.METHOD_NOT_FOUND, "Method not found", { method: name })
+    : jsonRpcError(id, JSONRPC.METHOD_NOT_FOUND, `Method not found: ${name}`);
+
+/** One request: its response, from the table's method or the JSON-RPC error that stands for it. */
+export async function dispatchRequest<C>(
+  request: { id: JsonRpcId; method: string; params?: unknown },
+  table: MethodTable<C>,
+  ctx: C,
+  options: RequestOptions,
+): Promise<RpcResponse> {
+  const { detail } = options;
+  const { id } = request;
+  if (!Object.hasOwn(table, request.method)) return methodNotFound(detail, id, request.method);
+  const entry = table[request.method]!;
+  if (Array.isArray(request.params)) {
+    return framedError(detail, id, JSONRPC.INVALID_PARAMS, "Invalid params", "params must be an object (by-name parameters)");
+  }
+  const parsed = entry.params.safeParse(request.params ?? {});
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    return detail === "data"
+      ? jsonRpcError(id, JSONRPC.INVALID_PARAMS, "Invalid params", { issues })
+      : jsonRpcError(id, JSONRPC.INVALID_PARAMS, issues.map((i) => i.message).join("; "));
+  }
+  try {
+    return { jsonrpc: "2.0", id, result: await entry.handler(parsed.data, ctx) };
+  } catch (err) {
+    if (err instanceof RpcError) return jsonRpcError(id, err.code, err.message, err.data);
+    options.onInternal(err);
+    return jsonRpcError(id, JSONRPC.INTERNAL_ERROR, "Internal error");
+  }
+}
+
+/** One framed message: a response, or null for what is not answered (notifications, replies). */
+async function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | null> {
+  switch (message.kind) {
+    case "invalid":
+      return invalidRequest(options.rules, message.id, message.reason);
+    case "reply":
+      return null;
+    case "notification":
+      if (options.runNotifications) await dispatchRequest({ id: null, ...message }, table, ctx, { detail: options.rules.detail, onInternal: options.onInternal });
+      return null;
+    case "request":
+      return dispatchRequest(message, table, ctx, { detail: options.rules.detail, onInternal: options.onInternal });
+  }
+}
+
+/**
+ * A whole body: one response, an array of them (a batch, in order: executed one after the
+ * other, so a batch like [run, status] behaves as written), or null when nothing is answered.
+ */
+export async function answerBody<C>(body: Body, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | RpcResponse[] | null> {
+  if (body.kind === "refused") return refusedBody(options.rules, body);
+  if (body.kind === "single") return answerMessage(body.message, table, ctx, options);
+  const responses: RpcResponse[] = [];
+  for (const message of body.messages) {
+    const response = await answerMessage(message, table, ctx, options);
+    if (response) responses.push(response);
+  }
+  return responses.length > 0 ? responses : null;
+}
