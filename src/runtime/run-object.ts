@@ -16,6 +16,7 @@ import { cancelRun, killRun, resumeRun, type KillLevel } from "./run/control";
 import { RunJournal } from "./run/journal";
 import { advance, startRun } from "./run/loop";
 import { ensureProgress, scheduleNext } from "./run/schedule";
+import type { StreamRequest } from "./sse";
 import { isTerminal, type StartRunInput } from "./types";
 import { runView, type ApprovalView, type RunView } from "./view";
 
@@ -135,11 +136,10 @@ export class RunObject extends DurableObject<Bindings> {
     return true;
   }
 
-  /** SSE for GET /runs/{id}/events. */
-  override async fetch(request: Request): Promise<Response> {
-    const run = this.owned(request.headers.get("X-Hydra-User"));
-    if (!run) return new Response("not found", { status: 404 });
-    return run.journal.openStream(run.state, request);
+  /** SSE for GET /runs/{id}/events (RPC, the stream is the return value); null: not found. */
+  events(userId: string, request: StreamRequest): ReadableStream<Uint8Array> | null {
+    const run = this.owned(userId);
+    return run ? run.journal.openStream(run.state, request) : null;
   }
 
   override async alarm(): Promise<void> {

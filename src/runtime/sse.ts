@@ -21,6 +21,15 @@ export const SSE_HEADERS = {
   "X-Accel-Buffering": "no",
 };
 
+/**
+ * What a subscriber asks a Durable Object's event stream for: the Last-Event-ID it resumes
+ * after (parsed once, at the edge; null: none) and the heartbeat interval.
+ */
+export interface StreamRequest {
+  lastEventId: number | null;
+  heartbeatMs: number;
+}
+
 /** `Last-Event-ID` as a sequence number; anything else means "none". */
 export function parseLastEventId(raw: string | null | undefined): number | null {
   if (raw === null || raw === undefined || !/^\d{1,15}$/.test(raw.trim())) return null;
@@ -29,10 +38,13 @@ export function parseLastEventId(raw: string | null | undefined): number | null 
 
 interface Subscriber {
   writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Frames written but not yet read by the client. */
+  queued: number;
   /** Highest event id sent; connection-level frames repeat it so a reconnect resumes exactly here. */
   lastSeq: number;
-  heartbeat: ReturnType<typeof setInterval>;
+  heartbeat: ReturnType<typeof setInterval> | undefined;
   lifetime: ReturnType<typeof setTimeout> | undefined;
+  ended: boolean;
 }
 
 /**
@@ -42,11 +54,15 @@ interface Subscriber {
 export class SubscriberSet {
   private readonly subscribers = new Set<Subscriber>();
 
-  /** Opens a stream: system_ready, then `backlog`, then live events (unless `closeAfterBacklog`). */
-  open(options: { heartbeatMs: number; cursor: number; backlog: StoredEvent[]; closeAfterBacklog?: string | undefined; lifetimeMs?: number }): Response {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const sub: Subscriber = { writer, lastSeq: options.cursor, heartbeat: 0 as unknown as ReturnType<typeof setInterval>, lifetime: undefined };
+  /**
+   * Opens a stream: system_ready, then `backlog`, then live events (unless `closeAfterBacklog`).
+   * A native byte stream, so the Durable Object can return it over RPC (a JavaScript stream
+   * would not learn that the client went away): once the client is gone, the next frame
+   * written (an event or a heartbeat) fails and drops the subscriber and its timers.
+   */
+  open(options: { heartbeatMs: number; cursor: number; backlog: StoredEvent[]; closeAfterBacklog?: string | undefined; lifetimeMs?: number }): ReadableStream<Uint8Array> {
+    const { readable, writable } = new IdentityTransformStream();
+    const sub: Subscriber = { writer: writable.getWriter(), queued: 0, lastSeq: options.cursor, heartbeat: undefined, lifetime: undefined, ended: false };
     this.write(sub, sseFrame("system_ready", { version: SSE_VERSION }, sub.lastSeq));
     for (const event of options.backlog) this.send(sub, event);
     if (options.closeAfterBacklog) {
@@ -58,7 +74,7 @@ export class SubscriberSet {
       }
       this.subscribers.add(sub);
     }
-    return new Response(readable, { status: 200, headers: SSE_HEADERS });
+    return readable;
   }
 
   broadcast(events: StoredEvent[]) {
@@ -82,17 +98,24 @@ export class SubscriberSet {
   }
 
   private write(sub: Subscriber, frame: Uint8Array) {
-    const queued = sub.writer.desiredSize;
-    if (queued !== null && queued < -MAX_QUEUED_FRAMES) {
+    if (sub.ended) return;
+    if (sub.queued >= MAX_QUEUED_FRAMES) {
       this.drop(sub, true);
       return;
     }
-    sub.writer.write(frame).catch(() => this.drop(sub, true));
+    sub.queued += 1;
+    sub.writer.write(frame).then(
+      () => void (sub.queued -= 1),
+      () => this.drop(sub, true),
+    );
   }
 
+  /** Forgets the subscriber; `abort` ends its stream at once (gone or too far behind), else after what is queued. */
   private drop(sub: Subscriber, abort: boolean) {
+    if (sub.ended) return;
+    sub.ended = true;
     clearInterval(sub.heartbeat);
-    if (sub.lifetime !== undefined) clearTimeout(sub.lifetime);
+    clearTimeout(sub.lifetime);
     this.subscribers.delete(sub);
     const done = abort ? sub.writer.abort("subscriber dropped") : sub.writer.close();
     done.catch(() => undefined);

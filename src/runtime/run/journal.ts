@@ -2,7 +2,7 @@ import { createDatabase } from "../../db/client";
 import type { Bindings } from "../../env";
 import { EventLog } from "../event-log";
 import { updateRunRow } from "../runs-store";
-import { parseLastEventId, SubscriberSet } from "../sse";
+import { SubscriberSet, type StreamRequest } from "../sse";
 import { isTerminal, type RunState } from "../types";
 import { userHubStub } from "../user-hub";
 import { runView } from "../view";
@@ -104,11 +104,10 @@ export class RunJournal {
   }
 
   /** The run's SSE stream: the log from Last-Event-ID (or the start), then live. */
-  openStream(s: RunState, request: Request): Response {
-    const requested = parseLastEventId(request.headers.get("Last-Event-ID")) ?? 0;
-    const cursor = Math.min(requested, s.lastSeq);
+  openStream(s: RunState, request: StreamRequest): ReadableStream<Uint8Array> {
+    const cursor = Math.min(request.lastEventId ?? 0, s.lastSeq);
     return this.subscribers.open({
-      heartbeatMs: Number(request.headers.get("X-Heartbeat-Ms")) || 30_000,
+      heartbeatMs: request.heartbeatMs,
       cursor,
       backlog: this.log.after(cursor),
       closeAfterBacklog: isTerminal(s.status) ? "Run finished" : undefined,
