@@ -5,9 +5,10 @@ import { newUser } from "./helpers/auth";
 import { driveRun, manualRpc, names, openStream, readEvents, runObject } from "./helpers/runtime";
 
 /** How many live streams a Durable Object holds (its SubscriberSet), read inside the object. */
-const runSubscribers = (runId: string) => runInDurableObject(runObject(runId), async (obj: any) => obj.run.journal.subscribers.subscribers.size as number);
-const hubSubscribers = (userId: string) =>
-  runInDurableObject(env.USER_HUB.get(env.USER_HUB.idFromName(`user:${userId}`)), async (obj: any) => obj.subscribers.subscribers.size as number);
+const liveStreams = (stub: DurableObjectStub, of: (obj: any) => any) =>
+  runInDurableObject(stub, async (obj) => of(obj).subscribers.size as number);
+const runSubscribers = (runId: string) => liveStreams(runObject(runId) as unknown as DurableObjectStub, (obj) => obj.run.journal.subscribers);
+const hubSubscribers = (userId: string) => liveStreams(env.USER_HUB.get(env.USER_HUB.idFromName(`user:${userId}`)) as unknown as DurableObjectStub, (obj) => obj.subscribers);
 
 async function eventually(read: () => Promise<number>, expected: number, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
