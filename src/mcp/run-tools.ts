@@ -5,7 +5,9 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { JSONRPC, RpcError } from "../http/jsonrpc";
 import { issuesOf } from "../http/validate";
-import { manifestStepsOf, runtimeMethods, startRun, type RpcContext } from "../runtime/service";
+import { runtimeMethods } from "../runtime/methods";
+import type { RpcContext } from "../runtime/rpc-context";
+import { manifestStepsOf, startRun } from "../runtime/start";
 import type { JsonRpcRequest } from "./protocol";
 import { listTools } from "./tools";
 

@@ -4,7 +4,8 @@ import type { AppEnv } from "../env";
 import { notFound } from "../errors";
 import { handleRpcBody } from "./rpc";
 import { parseLastEventId, SSE_HEADERS, type StreamRequest } from "./sse";
-import { runStub, runtimeMethods } from "./service";
+import { runtimeMethods } from "./methods";
+import { runStub } from "./run-object";
 import { userHubStub } from "./user-hub";
 
 /** What a subscriber asks of a Durable Object's event stream, parsed once here. */
@@ -25,10 +26,9 @@ export const runtimeRoutes = new Hono<AppEnv>()
   .post("/rpc", async (c) => {
     const body = await c.req.text();
     const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now(), origin: new URL(c.req.url).origin };
-    const response = await handleRpcBody(body, runtimeMethods, ctx, (err) =>
-      console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "rpc internal error", error: String(err), stack: (err as Error)?.stack })),
-      { maxBytes: c.var.config.MAX_BODY_BYTES },
-    );
+    const response = await handleRpcBody(body, runtimeMethods, ctx, (err) => c.var.log.error("rpc internal error", { error: String(err), stack: (err as Error)?.stack }), {
+      maxBytes: c.var.config.MAX_BODY_BYTES,
+    });
     // JSON-RPC errors travel in a 200; only-notifications get an empty 204.
     if (response === null) return c.body(null, 204);
     return c.json(response, 200);

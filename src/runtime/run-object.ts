@@ -15,6 +15,7 @@ import type { LiveRun, RunContext } from "./run/context";
 import { cancelRun, killRun, resumeRun, type KillLevel } from "./run/control";
 import { RunJournal } from "./run/journal";
 import { advance, startRun } from "./run/loop";
+import { afterCommit } from "./run/after-commit";
 import { ensureProgress, scheduleNext } from "./run/schedule";
 import type { StreamRequest } from "./sse";
 import { isTerminal, type StartRunInput } from "./types";
@@ -24,6 +25,11 @@ export type NextActionResult =
   | { action: ActionView }
   | { action: null; waiting_for?: { approval_id: string; step_id: string; description: string; approve_url: string } }
   | ActionRefusal;
+
+export function runStub(env: Pick<Bindings, "RUN_OBJECT">, runId: string) {
+  const ns = env.RUN_OBJECT;
+  return ns.get(ns.idFromName(runId));
+}
 
 const waitingFor = (a: ApprovalView) => ({ approval_id: a.approval_id, step_id: a.step_id, description: a.description, approve_url: a.approve_url });
 
@@ -87,8 +93,7 @@ export class RunObject extends DurableObject<Bindings> {
       if (isTerminal(s.status)) return { refused: "not_active", status: s.status, message: `Run '${s.id}' is not active (status ${s.status})` };
       const action = claimAction(run, only);
       if (action) {
-        await scheduleNext(run);
-        await run.journal.flushToHub(s);
+        await afterCommit(run, { alarm: "next" });
         return { action };
       }
       const approval = runView(s).pending_approval;
@@ -120,9 +125,7 @@ export class RunObject extends DurableObject<Bindings> {
     if (!run) return { refused: "not_found", message: `Action '${actionId}' was not found` };
     const result = reportAction(run, actionId, report);
     if ("success" in result && !result.duplicate) {
-      await scheduleNext(run);
-      await run.journal.syncRow(run.state);
-      await run.journal.flushToHub(run.state);
+      await afterCommit(run, { alarm: "next", row: true });
     }
     return result;
   }

@@ -21,7 +21,8 @@ import {
 import { cancelSubscriptionNow, getBillingRecord } from "../billing/service";
 import { createStripeClient, isStripeConfigured } from "../billing/stripe";
 import type { Bindings, Config } from "../env";
-import { eraseRuns, killActiveRuns, runStub } from "../runtime/service";
+import { runStub } from "../runtime/run-object";
+import { eraseRuns, killActiveRuns } from "../runtime/user-runs";
 import { deploymentKvKey, refreshDeployments } from "../deployments/record";
 import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
