@@ -8,18 +8,9 @@
 // whether the caller gave up first (`aborted: true`).
 // The calls live in this stand-in's memory: it is a test double in one local process.
 
-const calls = [];
+import { sleepUnlessAborted } from "./sleep.mjs";
 
-function sleepUnlessAborted(ms, signal) {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(true);
-    const timer = setTimeout(() => resolve(false), ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
+const calls = [];
 
 const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
