@@ -50,6 +50,7 @@ export default defineConfig(async () => {
               modules: true,
               scriptPath: "./test/standins/integration-target.mjs",
               compatibilityDate: "2026-04-26",
+              compatibilityFlags: ["enable_request_signal"],
             },
           ],
         },

@@ -10,6 +10,9 @@ async function startManual(token: string, intent: string, extraEnv: Record<strin
   return (await manualRpc(token, "hydra.run", { intent }, extraEnv)).body.result.run_id as string;
 }
 
+/** A run stream subscription from the first event, as GET /runs/{id}/events asks for it. */
+const fromStart = { lastEventId: null, heartbeatMs: 30_000 };
+
 /** The run as its Durable Object holds it (the D1 history is gone with the account). */
 const storedRun = (runId: string) => runInDurableObject(runObject(runId), async (_obj, state) => state.storage.kv.get<any>("state"));
 
@@ -25,7 +28,7 @@ describe("DELETE /v1/users/me and the user's runs", () => {
 
     // A live subscriber sees the run stopped (kill instant) before its storage is erased.
     const live = readEvents(
-      await runObject(midway).fetch("http://run/events", { headers: { "X-Hydra-User": user.sub } }),
+      new Response(await runObject(midway).events(user.sub, fromStart)),
       (events) => events.some((e) => e.event === "system_shutdown"),
       10_000,
     );
@@ -45,9 +48,7 @@ describe("DELETE /v1/users/me and the user's runs", () => {
     for (const runId of [midway, waiting]) {
       expect(await storedRun(runId)).toBeUndefined(); // state and event log erased
       expect(await step(runId)).toBe(false); // no alarm left: nothing will run again
-      const stream = await runObject(runId).fetch("http://run/events", { headers: { "X-Hydra-User": user.sub } });
-      expect(stream.status).toBe(404);
-      await stream.body?.cancel();
+      expect(await runObject(runId).events(user.sub, fromStart)).toBeNull(); // its event stream is not found
     }
     expect((await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE user_id = ?").bind(user.sub).first<{ n: number }>())!.n).toBe(0);
     expect((await status(bystander.token, othersRun)).status).toBe("running");

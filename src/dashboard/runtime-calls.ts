@@ -2,7 +2,8 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { RpcError } from "../http/jsonrpc";
-import { runtimeMethods, type RpcContext } from "../runtime/service";
+import { runtimeMethods } from "../runtime/methods";
+import type { RpcContext } from "../runtime/rpc-context";
 
 /**
  * Calls a runtime method (`hydra.run`, `hydra.approve`, …) exactly as `/rpc` would, with the

@@ -7,7 +7,9 @@ import { z } from "zod";
 import { JSONRPC, RpcError } from "../http/jsonrpc";
 import { dispatchRequest } from "../http/jsonrpc-dispatch";
 import { MAX_WAIT_SECONDS } from "../runtime/schemas";
-import { manifestStepsOf, runtimeMethods, startRun, type RpcContext } from "../runtime/service";
+import { runtimeMethods } from "../runtime/methods";
+import type { RpcContext } from "../runtime/rpc-context";
+import { manifestStepsOf, startRun } from "../runtime/start";
 import { callTool, listing, tool, toolArguments, toolInput, type Tool, type ToolResult } from "./tool-table";
 
 /**

@@ -15,7 +15,9 @@ import type { LiveRun, RunContext } from "./run/context";
 import { cancelRun, killRun, resumeRun, type KillLevel } from "./run/control";
 import { RunJournal } from "./run/journal";
 import { advance, startRun } from "./run/loop";
+import { afterCommit } from "./run/after-commit";
 import { ensureProgress, scheduleNext } from "./run/schedule";
+import type { StreamRequest } from "./sse";
 import { isTerminal, type StartRunInput } from "./types";
 import { runView, type ApprovalView, type RunView } from "./view";
 
@@ -23,6 +25,11 @@ export type NextActionResult =
   | { action: ActionView }
   | { action: null; waiting_for?: { approval_id: string; step_id: string; description: string; approve_url: string } }
   | ActionRefusal;
+
+export function runStub(env: Pick<Bindings, "RUN_OBJECT">, runId: string) {
+  const ns = env.RUN_OBJECT;
+  return ns.get(ns.idFromName(runId));
+}
 
 const waitingFor = (a: ApprovalView) => ({ approval_id: a.approval_id, step_id: a.step_id, description: a.description, approve_url: a.approve_url });
 
@@ -86,8 +93,7 @@ export class RunObject extends DurableObject<Bindings> {
       if (isTerminal(s.status)) return { refused: "not_active", status: s.status, message: `Run '${s.id}' is not active (status ${s.status})` };
       const action = claimAction(run, only);
       if (action) {
-        await scheduleNext(run);
-        await run.journal.flushToHub(s);
+        await afterCommit(run, { alarm: "next" });
         return { action };
       }
       const approval = runView(s).pending_approval;
@@ -119,9 +125,7 @@ export class RunObject extends DurableObject<Bindings> {
     if (!run) return { refused: "not_found", message: `Action '${actionId}' was not found` };
     const result = reportAction(run, actionId, report);
     if ("success" in result && !result.duplicate) {
-      await scheduleNext(run);
-      await run.journal.syncRow(run.state);
-      await run.journal.flushToHub(run.state);
+      await afterCommit(run, { alarm: "next", row: true });
     }
     return result;
   }
@@ -135,11 +139,10 @@ export class RunObject extends DurableObject<Bindings> {
     return true;
   }
 
-  /** SSE for GET /runs/{id}/events. */
-  override async fetch(request: Request): Promise<Response> {
-    const run = this.owned(request.headers.get("X-Hydra-User"));
-    if (!run) return new Response("not found", { status: 404 });
-    return run.journal.openStream(run.state, request);
+  /** SSE for GET /runs/{id}/events (RPC, the stream is the return value); null: not found. */
+  events(userId: string, request: StreamRequest): ReadableStream<Uint8Array> | null {
+    const run = this.owned(userId);
+    return run ? run.journal.openStream(run.state, request) : null;
   }
 
   override async alarm(): Promise<void> {

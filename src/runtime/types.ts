@@ -146,11 +146,13 @@ export interface RunSettings {
   /** Origin of the run page a person approves on (`{base}/runs/{run_id}`). */
   publicBaseUrl: string | null;
   llm: LlmSettings | null;
-  /** DNS-over-HTTPS endpoint integration hosts are resolved with; absent in runs started before it existed. */
-  dohUrl?: string | null;
+  /** DNS-over-HTTPS endpoint integration hosts are resolved with (null: host names are not resolved). */
+  dohUrl: string | null;
 }
 
 export interface RunState {
+  /** Shape version of the stored state (see run/stored-state.ts). */
+  version: number;
   id: string;
   userId: string;
   intent: string;
@@ -168,7 +170,7 @@ export interface RunState {
   /** Every attempt of every delegated step, in the order they were created. */
   actions: ActionRecord[];
   /** What the current alarm was set for: a deadline alarm acts as if its time had come. */
-  alarm?: { at: number; kind: "tick" | "deadline" } | null;
+  alarm: { at: number; kind: "tick" | "deadline" } | null;
   /** approval id → final decision, so a second hydra.approve gets a clear error. */
   resolvedApprovals: Record<string, "approved" | "denied" | "expired" | "cancelled">;
   /** Step ids whose approval was granted. */

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { EventLog } from "./event-log";
-import { parseLastEventId, SubscriberSet } from "./sse";
+import { SubscriberSet, type StreamRequest } from "./sse";
 import type { StoredEvent } from "./types";
 import { waitForWake, wakeAll } from "./wake";
 
@@ -85,13 +85,12 @@ export class UserHub extends DurableObject<Bindings> {
     return { uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000) };
   }
 
-  /** SSE for GET /events: from Last-Event-ID if given, else from now. */
-  override async fetch(request: Request): Promise<Response> {
+  /** SSE for GET /events (RPC, the stream is the return value): from Last-Event-ID if given, else from now. */
+  events(request: StreamRequest): ReadableStream<Uint8Array> {
     const head = this.ctx.storage.kv.get<number>("seq") ?? 0;
-    const requested = parseLastEventId(request.headers.get("Last-Event-ID"));
-    const cursor = requested === null ? head : Math.min(requested, head);
+    const cursor = request.lastEventId === null ? head : Math.min(request.lastEventId, head);
     return this.subscribers.open({
-      heartbeatMs: Number(request.headers.get("X-Heartbeat-Ms")) || 30_000,
+      heartbeatMs: request.heartbeatMs,
       cursor,
       backlog: this.log.after(cursor),
       lifetimeMs: HUB_STREAM_LIFETIME_MS,

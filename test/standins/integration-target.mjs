@@ -4,7 +4,11 @@
 // one host) and answers DNS-over-HTTPS JSON look-ups at /dns-query:
 //   rebind-*  → A 127.0.0.1          v6rebind-* → AAAA ::1 (no A)
 //   nxdomain-* → NXDOMAIN             anything else → A 93.184.216.34
+// A request with `?delay_ms=N` is answered only after N ms (a slow target); its call records
+// whether the caller gave up first (`aborted: true`).
 // The calls live in this stand-in's memory: it is a test double in one local process.
+
+import { sleepUnlessAborted } from "./sleep.mjs";
 
 const calls = [];
 
@@ -27,7 +31,13 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/__calls") return json(calls.filter((c) => c.host === url.searchParams.get("host")));
     if (url.pathname === "/dns-query") return dns(url);
-    calls.push({ method: request.method, host: url.hostname, path: url.pathname });
+    const call = { method: request.method, host: url.hostname, path: url.pathname };
+    calls.push(call);
+    const delayMs = Number(url.searchParams.get("delay_ms") ?? 0);
+    if (delayMs > 0) {
+      call.aborted = await sleepUnlessAborted(delayMs, request.signal);
+      if (call.aborted) return json({ error: "client went away" }, 499);
+    }
     return json({ ok: true });
   },
 };

@@ -7,20 +7,11 @@
 // returns what the stand-in received: {method, path, authorization, body, aborted, answered}.
 // The scenarios live in this stand-in's memory: it is a test double in one local process.
 
+import { sleepUnlessAborted } from "./sleep.mjs";
+
 const scenarios = new Map();
 
 const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-
-function sleepUnlessAborted(ms, signal) {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(true);
-    const timer = setTimeout(() => resolve(false), ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 async function chat(request) {
   const body = await request.json();

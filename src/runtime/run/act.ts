@@ -1,3 +1,4 @@
+import { runLogger } from "../../log";
 import { conditionReferences, evaluateCondition } from "../../manifest/condition";
 import { executeInWorker, executorFor, type ExecutionResult } from "../executors";
 import type { PlannedAction, RunState, StepInput, StepRecord } from "../types";
@@ -5,7 +6,7 @@ import { announceReady, createAction, expireLeases } from "./actions";
 import { approvalFor, expireApprovals, indexApprovals, openApproval } from "./approvals";
 import { integrationsOf, llmOf, type LiveRun } from "./context";
 import { stopRun } from "./control";
-import { scheduleNext } from "./schedule";
+import { afterCommit } from "./after-commit";
 import {
   actProgress,
   excerpt,
@@ -266,11 +267,11 @@ function execute(run: LiveRun, step: StepRecord) {
   void executeInWorker(planned, ctx)
     .catch((err): ExecutionResult | null => {
       if (controller.signal.aborted) return null;
-      console.error(JSON.stringify({ level: "error", msg: "action failed unexpectedly", runId: s.id, error: String(err) }));
+      runLogger(s.id).error("action failed unexpectedly", { stepId: step.id, error: String(err) });
       return { outcome: "failed", tokens: 0, error: "Action failed unexpectedly" };
     })
     .then((result) => (result ? recordExecution(run, step.id, controller, planned, result) : undefined))
-    .catch((err) => console.error(JSON.stringify({ level: "error", msg: "recording a result failed", runId: s.id, error: String(err) })));
+    .catch((err) => runLogger(s.id).error("recording a result failed", { stepId: step.id, error: String(err) }));
 }
 
 async function recordExecution(run: LiveRun, stepId: string, controller: AbortController, planned: PlannedAction, result: ExecutionResult) {
@@ -296,8 +297,7 @@ async function recordExecution(run: LiveRun, stepId: string, controller: AbortCo
     await stopRun(run, s.stopAfterPhase, "graceful");
     return;
   }
-  await scheduleNext(run);
-  await run.journal.flushToHub(s);
+  await afterCommit(run, { alarm: "next" });
 }
 
 const isTerminalish = (s: RunState) => s.status === "cancelled" || s.status === "failed" || s.status === "completed";

@@ -2,7 +2,7 @@ import { createDatabase } from "../../db/client";
 import { insertApprovalRow } from "../runs-store";
 import type { PendingApproval, PlannedAction, RunState, StepRecord } from "../types";
 import type { LiveRun } from "./context";
-import { scheduleNext } from "./schedule";
+import { commitChange } from "./after-commit";
 import { actProgress, skipStep, stepStarted, type PendingEvent } from "./steps";
 
 export type DecideResult =
@@ -110,9 +110,7 @@ export async function decideApproval(
   // The alarm may not have fired yet; the deadline is what counts (a frozen run's clock is stopped).
   if (s.status !== "frozen" && Date.now() >= Date.parse(pending.expires_at)) {
     resolveApproval(run, pending, "expired", events);
-    run.journal.commit(s, events);
-    await scheduleNext(run);
-    await run.journal.flushToHub(s);
+    await commitChange(run, events, { alarm: "next" });
     return { ok: false, reason: "expired", decision: "expired" };
   }
   if (s.status === "frozen" && decision === "approved") {
@@ -123,9 +121,7 @@ export async function decideApproval(
   } else {
     resolveApproval(run, pending, decision, events);
   }
-  run.journal.commit(s, events);
-  await scheduleNext(run);
-  await run.journal.flushToHub(s);
+  await commitChange(run, events, { alarm: "next" });
   return { ok: true, runId: s.id };
 }
 

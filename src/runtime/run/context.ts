@@ -25,7 +25,7 @@ export type LiveRun = RunContext & { state: RunState };
 /** Where integration steps' requests go (the INTEGRATION_API egress binding when present) and how hosts are resolved. */
 export function integrationsOf(run: LiveRun): IntegrationEgress {
   const binding = run.env.INTEGRATION_API;
-  return { fetch: binding ? (input, init) => binding.fetch(input, init) : (input, init) => fetch(input, init), dohUrl: run.state.settings.dohUrl ?? null };
+  return { fetch: binding ? (input, init) => binding.fetch(input, init) : (input, init) => fetch(input, init), dohUrl: run.state.settings.dohUrl };
 }
 
 export function llmOf(run: LiveRun): LlmProvider | null {

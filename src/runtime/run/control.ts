@@ -1,7 +1,8 @@
+import { runLogger } from "../../log";
 import { isTerminal } from "../types";
 import { pauseApprovalClocks, resumeApprovalClocks, withdrawApprovals } from "./approvals";
 import type { LiveRun } from "./context";
-import { scheduleNext } from "./schedule";
+import { commitChange } from "./after-commit";
 import { stampEnd } from "./steps";
 
 export type KillLevel = "instant" | "graceful" | "freeze";
@@ -34,10 +35,7 @@ export async function killRun(run: LiveRun, level: KillLevel, reason: string): P
   const now = Date.now();
   pauseApprovalClocks(s, now);
   for (const a of s.actions) if (a.state === "leased" && a.lease_expires_at) a.lease_remaining_ms = Math.max(0, Date.parse(a.lease_expires_at) - now);
-  run.journal.commit(s, [{ event: "run_frozen", data: { run_id: s.id, reason } }]);
-  await run.storage.deleteAlarm();
-  await run.journal.syncRow(s);
-  await run.journal.flushToHub(s);
+  await commitChange(run, [{ event: "run_frozen", data: { run_id: s.id, reason } }], { alarm: "clear", row: true });
   return true;
 }
 
@@ -52,10 +50,7 @@ export async function resumeRun(run: LiveRun): Promise<boolean> {
     a.lease_expires_at = new Date(now + a.lease_remaining_ms).toISOString();
     delete a.lease_remaining_ms;
   }
-  run.journal.commit(s, [{ event: "run_resumed", data: { run_id: s.id, approvals } }]);
-  await scheduleNext(run);
-  await run.journal.syncRow(s);
-  await run.journal.flushToHub(s);
+  await commitChange(run, [{ event: "run_resumed", data: { run_id: s.id, approvals } }], { alarm: "next", row: true });
   return true;
 }
 
@@ -78,10 +73,7 @@ export async function stopRun(run: LiveRun, reason: string, level: StopLevel) {
   s.stopAfterPhase = null;
   s.completedAt = new Date().toISOString();
   s.error = reason;
-  run.journal.commit(s, [{ event: "run_cancelled", data: { run_id: s.id, reason, level } }]);
-  await run.storage.deleteAlarm();
-  await run.journal.syncRow(s);
-  await run.journal.flushToHub(s);
+  await commitChange(run, [{ event: "run_cancelled", data: { run_id: s.id, reason, level } }], { alarm: "clear", row: true });
 }
 
 /** An unexpected error: the running step fails, the rest are skipped, and the client gets a generic error. */
@@ -90,7 +82,7 @@ export async function failRun(run: LiveRun, err: unknown) {
   for (const controller of run.executing.values()) controller.abort();
   run.executing.clear();
   withdrawApprovals(s);
-  console.error(JSON.stringify({ level: "error", msg: "run failed", runId: s.id, error: String(err) }));
+  runLogger(s.id).error("run failed", { error: String(err), stack: (err as Error)?.stack });
   for (const step of s.steps) {
     if (step.status === "running") {
       step.status = "failed";
@@ -105,8 +97,5 @@ export async function failRun(run: LiveRun, err: unknown) {
   s.phase = "done";
   s.error = "The run failed unexpectedly";
   s.completedAt = new Date().toISOString();
-  run.journal.commit(s, [{ event: "run_error", data: { run_id: s.id, error: s.error } }]);
-  await run.storage.deleteAlarm();
-  await run.journal.syncRow(s);
-  await run.journal.flushToHub(s);
+  await commitChange(run, [{ event: "run_error", data: { run_id: s.id, error: s.error } }], { alarm: "clear", row: true });
 }

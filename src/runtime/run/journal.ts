@@ -1,13 +1,15 @@
 import { createDatabase } from "../../db/client";
+import { runLogger } from "../../log";
 import type { Bindings } from "../../env";
 import { EventLog } from "../event-log";
 import { updateRunRow } from "../runs-store";
-import { parseLastEventId, SubscriberSet } from "../sse";
+import { SubscriberSet, type StreamRequest } from "../sse";
 import { isTerminal, type RunState } from "../types";
 import { userHubStub } from "../user-hub";
 import { runView } from "../view";
 import { waitForWake, wakeAll } from "../wake";
 import type { PendingEvent } from "./steps";
+import { upgradeRunState } from "./stored-state";
 
 /** The newest events kept per run (older ones are deleted as new ones arrive). */
 const RUN_EVENT_RETENTION = 1000;
@@ -33,15 +35,10 @@ export class RunJournal {
     this.log = new EventLog(storage.kv, RUN_EVENT_RETENTION);
   }
 
+  /** The stored state, upgraded from whatever version stored it; null before the run starts. */
   loadState(): RunState | null {
-    const s = this.storage.kv.get<RunState>(STATE_KEY) ?? null;
-    if (s) {
-      // Runs stored before several approvals and actions existed.
-      const legacy = s as RunState & { pendingApproval?: RunState["pendingApprovals"][number] | null };
-      s.pendingApprovals ??= legacy.pendingApproval ? [legacy.pendingApproval] : [];
-      s.actions ??= [];
-    }
-    return s;
+    const stored = this.storage.kv.get<Parameters<typeof upgradeRunState>[0]>(STATE_KEY);
+    return stored ? upgradeRunState(stored) : null;
   }
 
   /** A step's whole output (the state keeps an excerpt); written with the next commit. */
@@ -86,7 +83,7 @@ export class RunJournal {
         this.storage.kv.put(STATE_KEY, s);
       } catch (err) {
         // The run never waits on the hub; the next flush retries from hubSeq.
-        console.error(JSON.stringify({ level: "warn", msg: "hub publish failed", runId: s.id, error: String(err) }));
+        runLogger(s.id).warn("hub publish failed", { error: String(err) });
       }
     });
     return this.hubFlush;
@@ -104,11 +101,10 @@ export class RunJournal {
   }
 
   /** The run's SSE stream: the log from Last-Event-ID (or the start), then live. */
-  openStream(s: RunState, request: Request): Response {
-    const requested = parseLastEventId(request.headers.get("Last-Event-ID")) ?? 0;
-    const cursor = Math.min(requested, s.lastSeq);
+  openStream(s: RunState, request: StreamRequest): ReadableStream<Uint8Array> {
+    const cursor = Math.min(request.lastEventId ?? 0, s.lastSeq);
     return this.subscribers.open({
-      heartbeatMs: Number(request.headers.get("X-Heartbeat-Ms")) || 30_000,
+      heartbeatMs: request.heartbeatMs,
       cursor,
       backlog: this.log.after(cursor),
       closeAfterBacklog: isTerminal(s.status) ? "Run finished" : undefined,

@@ -4,8 +4,10 @@ import type { LiveRun, RunContext } from "./context";
 import { failRun, stopRun } from "./control";
 import { act } from "./act";
 import { decide, learn, perceive, think } from "./phases";
-import { alarmTime, scheduleNext } from "./schedule";
+import { alarmTime } from "./schedule";
+import { afterCommit } from "./after-commit";
 import { initialSteps } from "./steps";
+import { RUN_STATE_VERSION } from "./stored-state";
 
 /** If the object dies mid-phase, this alarm resumes it from the last committed step. */
 const WATCHDOG_MS = 60_000;
@@ -16,6 +18,7 @@ const FIXED_STEPS = 4;
 export async function startRun(ctx: RunContext, input: StartRunInput) {
   if (ctx.state) return; // idempotent: a retried start must not restart the run
   ctx.state = {
+    version: RUN_STATE_VERSION,
     id: input.runId,
     userId: input.userId,
     intent: input.intent,
@@ -49,9 +52,7 @@ export async function startRun(ctx: RunContext, input: StartRunInput) {
       data: { run_id: input.runId, intent: input.intent, estimated_steps: FIXED_STEPS + estimatedActions, workflow_id: input.workflowId },
     },
   ]);
-  await run.storage.setAlarm(Date.now() + input.settings.stepDelayMs);
-  await run.journal.syncRow(run.state);
-  await run.journal.flushToHub(run.state);
+  await afterCommit(run, { alarm: { at: Date.now() + input.settings.stepDelayMs }, row: true });
 }
 
 /** One alarm: the next phase, or one scheduling pass of act (which also handles deadlines). */
@@ -102,6 +103,5 @@ async function runPhase(run: LiveRun, now: number) {
     await stopRun(run, s.stopAfterPhase, "graceful");
     return;
   }
-  await scheduleNext(run);
-  await run.journal.flushToHub(s);
+  await afterCommit(run, { alarm: "next" });
 }

@@ -1,0 +1,27 @@
+import type { Database } from "../db/client";
+import type { Bindings } from "../env";
+import { runStub } from "./run-object";
+import type { KillLevel } from "./run/control";
+import { activeRunIds, allRunIds } from "./runs-store";
+import { userHubStub } from "./user-hub";
+
+/**
+ * Applies a kill level to every active run of the user (D1 `runs` pending/running/frozen) and
+ * returns how many it stopped (or froze). `hydra.kill` and account deletion share it.
+ */
+export async function killActiveRuns(env: Pick<Bindings, "RUN_OBJECT">, db: Database, userId: string, level: KillLevel, reason: string) {
+  const ids = await activeRunIds(db, userId);
+  const outcomes = await Promise.all(ids.map((id) => runStub(env, id).kill(userId, level, reason)));
+  return outcomes.filter(Boolean).length;
+}
+
+/**
+ * Account deletion: every run object of the user (and their hub) forgets what it stored.
+ * Idempotent, so a deletion that fails later can simply be run again.
+ */
+export async function eraseRuns(env: Bindings, db: Database, userId: string) {
+  const ids = await allRunIds(db, userId);
+  await Promise.all(ids.map((id) => runStub(env, id).erase(userId)));
+  await userHubStub(env, userId).erase();
+  return ids.length;
+}
