@@ -1,14 +1,13 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../src/app";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, connectClient, createDeployment, createWorkflow, initializeBody } from "./helpers/deployments";
 import { api } from "./helpers/http";
-import { TestIdeProvider, openConsentPage, signInWithOAuth, submitConsent, workerFetch } from "./helpers/oauth";
+import { TestIdeProvider, hostedLoginFetch, openConsentPage, signInWithOAuth, submitConsent, workerFetch } from "./helpers/oauth";
 
 async function setup(extra: Record<string, unknown> = {}) {
   const u = await newUser();
@@ -255,19 +254,7 @@ describe("Revocation", () => {
 });
 
 describe("Hosted login (production: the configured OIDC provider)", () => {
-  const hostedEnv = {
-    ...env,
-    OIDC_AUTHORIZE_URL: "https://login.example/authorize",
-    OIDC_TOKEN_URL: "https://login.example/token",
-    OIDC_CLIENT_ID: "hydra-ide",
-  };
-  const app = createApp();
-  const hostedFetch = async (url: string | URL, init?: RequestInit) => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(url, init), hostedEnv, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
+  const hostedFetch = hostedLoginFetch();
   const cookiesOf = (res: Response) =>
     [...res.headers].filter(([name]) => name === "set-cookie").map(([, value]) => value.split(";")[0]);
 

@@ -1,11 +1,9 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
-import { createApp } from "../src/app";
 import { describe, expect, it } from "vitest";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, createDeployment, createWorkflow, initializeBody } from "./helpers/deployments";
 import { BASE, api } from "./helpers/http";
-import { TestIdeProvider, openConsentPage, submitConsent, workerFetch } from "./helpers/oauth";
+import { TestIdeProvider, hostedLoginFetch, openConsentPage, submitConsent, workerFetch } from "./helpers/oauth";
 
 /** Signs in to the dashboard with a token, as the sign-in page does; returns the session cookie. */
 async function dashboardCookie(token: string) {
@@ -80,14 +78,7 @@ describe("IDE sign-in with a dashboard session", () => {
 });
 
 describe("IDE sign-in with a dashboard session, hosted login configured", () => {
-  const hostedEnv = { ...env, OIDC_AUTHORIZE_URL: "https://login.example/authorize", OIDC_TOKEN_URL: "https://login.example/token", OIDC_CLIENT_ID: "hydra-ide" };
-  const app = createApp();
-  const hostedFetch = async (url: string | URL, init?: RequestInit) => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(url, init), hostedEnv, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
-  };
+  const hostedFetch = hostedLoginFetch();
 
   it("skips the identity provider when the browser is already signed in", async () => {
     const { owner, d } = await ownerWithDeployment();

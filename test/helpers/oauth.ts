@@ -1,7 +1,9 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { auth, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { expect } from "vitest";
+import { createApp } from "../../src/app";
 
 /** Every request of the SDK's OAuth client goes to the Worker in-process. */
 export const workerFetch = (url: string | URL, init?: RequestInit) => exports.default.fetch(new Request(url, init));
@@ -98,4 +100,21 @@ export async function signInWithOAuth(mcpEndpoint: string, token: string, provid
   expect(code, callback.toString()).toBeTruthy();
   expect(await auth(provider, { serverUrl: mcpEndpoint, authorizationCode: code!, fetchFn: workerFetch })).toBe("AUTHORIZED");
   return { provider, tokens: provider.tokens()!, page, callback };
+}
+
+/** The Worker with a hosted login (OIDC provider) configured, as production runs it. */
+export function hostedLoginFetch() {
+  const hostedEnv = {
+    ...env,
+    OIDC_AUTHORIZE_URL: "https://login.example/authorize",
+    OIDC_TOKEN_URL: "https://login.example/token",
+    OIDC_CLIENT_ID: "hydra-ide",
+  };
+  const app = createApp();
+  return async (url: string | URL, init?: RequestInit) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(url, init), hostedEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
 }
