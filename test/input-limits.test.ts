@@ -131,6 +131,8 @@ describe("/mcp answers every body problem as JSON-RPC", () => {
     const res = await api("POST", path, { token: u.token, headers: MCP_HEADERS, rawBody: raw });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600, data: { limit: "MAX_BODY_BYTES" } } });
+    // Refused before any handler ran, yet still a request like any other: it carries its id.
+    expect(res.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
