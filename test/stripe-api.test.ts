@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stripeApi, stripeForm, StripeRequestError } from "../src/billing/stripe-api";
+import { requestLogger } from "../src/log";
 
 describe("the Stripe REST client", () => {
   it("encodes nested params the way Stripe reads them", () => {
@@ -13,6 +14,7 @@ describe("the Stripe REST client", () => {
     const api = stripeApi({
       secretKey: "sk_test_x",
       base: "http://stripe.standin",
+      log: requestLogger("stripe-test"),
       fetch: async (_url, init) => {
         const headers = new Headers(init.headers);
         seen.push({ key: headers.get("Idempotency-Key"), auth: headers.get("Authorization"), version: headers.get("Stripe-Version") });
@@ -26,7 +28,7 @@ describe("the Stripe REST client", () => {
     expect(seen[0]!.auth).toBe("Bearer sk_test_x");
     expect(seen[0]!.version).toBeTruthy();
 
-    const refusing = stripeApi({ secretKey: "sk", base: "http://s", fetch: async () => Response.json({ error: { type: "invalid_request_error", message: "nope" } }, { status: 404 }) });
+    const refusing = stripeApi({ secretKey: "sk", base: "http://s", log: requestLogger("stripe-test"), fetch: async () => Response.json({ error: { type: "invalid_request_error", message: "nope" } }, { status: 404 }) });
     const err = await refusing.subscriptions.cancel("sub_gone").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StripeRequestError);
     expect(err).toMatchObject({ statusCode: 404, type: "invalid_request_error" });

@@ -48,7 +48,7 @@ export const billingRoutes = restRouter()
       },
     }),
     async (c) => {
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
+      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
       return ok(c, await startCheckout(c.var.db, stripe, c.var.config, c.var.user, c.req.valid("json"), c.var.clock.now()));
     },
   )
@@ -66,7 +66,7 @@ export const billingRoutes = restRouter()
       },
     }),
     async (c) => {
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
+      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
       return ok(c, await openPortal(c.var.db, stripe, c.var.user.id, c.req.valid("json").returnUrl));
     },
   );

@@ -3,7 +3,6 @@ import type { AuthenticatedUser } from "../auth/types";
 import type { Database } from "../db/client";
 import { billingRecords } from "../db/schema";
 import type { Config } from "../env";
-import type { Logger } from "../log";
 import { ApiError } from "../errors";
 import { PRICE_KEYS, billingNotConfigured, callStripe, stripePriceFor, type PriceKey } from "./stripe";
 import type { StripeApi } from "./stripe-api";
@@ -36,7 +35,7 @@ export async function getSubscription(db: Database, user: AuthenticatedUser) {
 async function ensureCustomer(db: Database, stripe: StripeApi, user: AuthenticatedUser, now: Date): Promise<string> {
   const existing = await getBillingRecord(db, user.id);
   if (existing?.customerId) return existing.customerId;
-  const customer = await callStripe("create a customer", () =>
+  const customer = await callStripe(stripe, "create a customer", () =>
     stripe.customers.create({ ...(user.email ? { email: user.email } : {}), metadata: { userId: user.id } }),
   );
   const iso = now.toISOString();
@@ -70,7 +69,7 @@ export async function startCheckout(
   const customerId = await ensureCustomer(db, stripe, user, now);
   const plan = PRICE_KEYS[input.priceId].plan;
   const metadata = { userId: user.id, plan, priceKey: input.priceId };
-  const session = await callStripe("start a checkout", () =>
+  const session = await callStripe(stripe, "start a checkout", () =>
     stripe.checkout.sessions.create({
       mode: "subscription",
       customer: customerId,
@@ -91,7 +90,7 @@ export async function openPortal(db: Database, stripe: StripeApi, userId: string
   if (!record?.customerId) {
     throw new ApiError("CONFLICT", "You have no billing account yet; start a checkout first");
   }
-  const session = await callStripe("open the billing portal", () =>
+  const session = await callStripe(stripe, "open the billing portal", () =>
     stripe.billingPortal.sessions.create({ customer: record.customerId!, return_url: returnUrl }),
   );
   return { portalUrl: session.url };
@@ -102,12 +101,12 @@ export async function openPortal(db: Database, stripe: StripeApi, userId: string
  * Stripe no longer knows is already gone; any other failure aborts so nobody is billed for a
  * deleted account.
  */
-export async function cancelSubscriptionNow(stripe: StripeApi, subscriptionId: string, log: Logger) {
+export async function cancelSubscriptionNow(stripe: StripeApi, subscriptionId: string) {
   try {
     await stripe.subscriptions.cancel(subscriptionId);
   } catch (err) {
     if ((err as { code?: string; statusCode?: number }).statusCode === 404) return;
-    log.error("stripe cancel failed", { subscriptionId, error: String(err) });
+    stripe.log.error("stripe cancel failed", { subscriptionId, error: String(err) });
     throw new ApiError("SERVICE_UNAVAILABLE", "Could not cancel your subscription with the payment provider; nothing was deleted, try again later");
   }
 }

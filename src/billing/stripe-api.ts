@@ -1,3 +1,4 @@
+import type { Logger } from "../log";
 import type Stripe from "stripe";
 
 /**
@@ -6,6 +7,8 @@ import type Stripe from "stripe";
  * (webhook-verify.ts); its types still describe the requests and answers (a dev dependency).
  */
 export interface StripeApi {
+  /** The request's logger: failures are logged with its request id, never shown. */
+  readonly log: Logger;
   customers: { create(params: Stripe.CustomerCreateParams): Promise<Stripe.Customer> };
   checkout: { sessions: { create(params: Stripe.Checkout.SessionCreateParams): Promise<Stripe.Checkout.Session> } };
   billingPortal: { sessions: { create(params: Stripe.BillingPortal.SessionCreateParams): Promise<Stripe.BillingPortal.Session> } };
@@ -46,6 +49,7 @@ export interface StripeApiOptions {
   /** `https://api.stripe.com` unless configured (STRIPE_API_BASE). */
   base: string;
   fetch: (input: string, init: RequestInit) => Promise<Response>;
+  log: Logger;
 }
 
 /**
@@ -80,6 +84,7 @@ async function send<T>(options: StripeApiOptions, method: "POST" | "DELETE", pat
 
 export function stripeApi(options: StripeApiOptions): StripeApi {
   return {
+    log: options.log,
     customers: { create: (params) => send(options, "POST", "/v1/customers", params) },
     checkout: { sessions: { create: (params) => send(options, "POST", "/v1/checkout/sessions", params) } },
     billingPortal: { sessions: { create: (params) => send(options, "POST", "/v1/billing_portal/sessions", params) } },

@@ -1,4 +1,5 @@
 import type { Config } from "../env";
+import type { Logger } from "../log";
 import { ApiError } from "../errors";
 import type { Plan } from "../plans";
 import { stripeApi, type StripeApi } from "./stripe-api";
@@ -38,22 +39,23 @@ export function isStripeConfigured(config: Config): boolean {
  * A Stripe client over fetch (the egress binding when there is one). Built per request: it
  * holds no state worth sharing and keeps the Worker free of module-global clients.
  */
-export function createStripeClient(config: Config, egress?: Fetcher): StripeApi {
+export function createStripeClient(config: Config, egress: Fetcher | undefined, log: Logger): StripeApi {
   if (!config.STRIPE_SECRET_KEY) throw billingNotConfigured();
   return stripeApi({
     secretKey: config.STRIPE_SECRET_KEY,
     base: config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE).origin : "https://api.stripe.com",
+    log,
     fetch: egress ? (input, init) => egress.fetch(input, init) : (input, init) => fetch(input, init),
   });
 }
 
 /** Stripe failures become one opaque 503; Stripe's own message never reaches the client. */
-export async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function callStripe<T>(stripe: StripeApi, what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    console.error(JSON.stringify({ level: "error", msg: `stripe ${what} failed`, error: String(err) }));
+    stripe.log.error(`stripe ${what} failed`, { error: String(err) });
     throw new ApiError("SERVICE_UNAVAILABLE", `The payment provider could not ${what}; try again later`);
   }
 }

@@ -231,7 +231,7 @@ export const accountScreens = new Hono<AppEnv>()
         successUrl: `${origin}/billing?checkout=success`,
         cancelUrl: `${origin}/billing`,
       });
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
+      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
       const { checkoutUrl } = await startCheckout(c.var.db, stripe, c.var.config, c.var.user, input, c.var.clock.now());
       return c.redirect(checkoutUrl, 303);
     } catch (err) {
@@ -241,7 +241,7 @@ export const accountScreens = new Hono<AppEnv>()
   .post("/billing/portal", ...signedInWrite, async (c) => {
     try {
       const { returnUrl } = parseOrThrow(portalBody(c.var.config), { returnUrl: `${new URL(c.req.url).origin}/billing` });
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API);
+      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
       const { portalUrl } = await openPortal(c.var.db, stripe, c.var.user.id, returnUrl);
       return c.redirect(portalUrl, 303);
     } catch (err) {

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { RpcError } from "../http/jsonrpc";
 import { runtimeMethods } from "../runtime/methods";
-import type { RpcContext } from "../runtime/rpc-context";
+import { rpcContextOf } from "../runtime/rpc-context";
 
 /**
  * Calls a runtime method (`hydra.run`, `hydra.approve`, …) exactly as `/rpc` would, with the
@@ -11,7 +11,7 @@ import type { RpcContext } from "../runtime/rpc-context";
  */
 export async function callRuntime<T = unknown>(c: Context<AppEnv>, name: string, params: Record<string, unknown>): Promise<T> {
   const method = runtimeMethods[name]!;
-  const ctx: RpcContext = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now(), origin: new URL(c.req.url).origin };
+  const ctx = rpcContextOf(c, c.var.user);
   const parsed = method.params.safeParse(params);
   if (!parsed.success) throw new ApiError("VALIDATION_ERROR", parsed.error.issues.map((i) => i.message).join("; "));
   try {

@@ -34,7 +34,7 @@ export const healthRoutes = restRouter()
       },
     }),
     async (c) => {
-      const report = await checkHealth(c.env, c.var.config);
+      const report = await checkHealth(c.env, c.var.config, c.var.log);
       const body = { ...report, service: "hydra-edge" as const, environment: c.var.config.ENVIRONMENT, time: c.var.clock.now().toISOString() };
       return report.status === "ok" ? c.json(body, 200) : c.json(body, 503);
     },

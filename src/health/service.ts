@@ -1,3 +1,4 @@
+import type { Logger } from "../log";
 import type { Bindings, Config } from "../env";
 import { llmSettingsFrom } from "../runtime/planner/llm-provider";
 import { healthProbeStub } from "../runtime/user-hub";
@@ -20,7 +21,7 @@ export interface HealthReport {
   sisters: { d1: SisterStatus; kv: SisterStatus; durable_objects: SisterStatus; llm_provider: SisterStatus };
 }
 
-async function probe<T>(check: () => Promise<T>): Promise<{ probe: Probe; value?: T }> {
+async function probe<T>(log: Logger, check: () => Promise<T>): Promise<{ probe: Probe; value?: T }> {
   const started = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -31,7 +32,7 @@ async function probe<T>(check: () => Promise<T>): Promise<{ probe: Probe; value?
     return { probe: { status: "ok", latency_ms: Date.now() - started }, value };
   } catch (err) {
     // Only a short cause: internals of the failing binding stay in the logs.
-    console.error(JSON.stringify({ level: "error", msg: "health probe failed", error: String(err) }));
+    log.error("health probe failed", { error: String(err) });
     return { probe: { status: "error", latency_ms: Date.now() - started, error: (err as Error).message === "timed out" ? "timed out" : "unavailable" } };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
@@ -44,11 +45,11 @@ const sister = (p: Probe): SisterStatus => (p.status === "ok" ? "ok" : "degraded
  * Real checks of every dependency: D1 answers a query, KV answers a read, a Durable Object
  * answers an RPC (its instance age is the reported uptime), the LLM provider is configured.
  */
-export async function checkHealth(env: Bindings, config: Config): Promise<HealthReport> {
+export async function checkHealth(env: Bindings, config: Config, log: Logger): Promise<HealthReport> {
   const [d1, kv, durableObjects] = await Promise.all([
-    probe(() => env.DB.prepare("SELECT 1 AS ok").first()),
-    probe(() => env.KV.get("health:probe")),
-    probe(() => healthProbeStub(env).ping()),
+    probe(log, () => env.DB.prepare("SELECT 1 AS ok").first()),
+    probe(log, () => env.KV.get("health:probe")),
+    probe(log, () => healthProbeStub(env).ping()),
   ]);
   const llm = llmSettingsFrom(config);
   const healthy = [d1, kv, durableObjects].every((p) => p.probe.status === "ok");

@@ -8,7 +8,7 @@ import { JSONRPC, RpcError } from "../http/jsonrpc";
 import { dispatchRequest } from "../http/jsonrpc-dispatch";
 import { MAX_WAIT_SECONDS } from "../runtime/schemas";
 import { runtimeMethods } from "../runtime/methods";
-import type { RpcContext } from "../runtime/rpc-context";
+import { rpcContextOf, type RpcContext } from "../runtime/rpc-context";
 import { manifestStepsOf, startRun } from "../runtime/start";
 import { callTool, listing, tool, toolArguments, toolInput, type Tool, type ToolResult } from "./tool-table";
 
@@ -187,14 +187,7 @@ async function credentialUser(c: Context<AppEnv>, record: DeploymentRecord): Pro
 export async function ownerContext(c: Context<AppEnv>, record: DeploymentRecord, admittedOwner: string | null): Promise<RpcContext | null> {
   const userId = admittedOwner ?? (await credentialUser(c, record));
   if (userId !== record.ownerId) return null;
-  return {
-    env: c.env,
-    db: c.var.db,
-    config: c.var.config,
-    user: { id: userId, email: null, plan: "free", via: "token" },
-    now: c.var.clock.now(),
-    origin: new URL(c.req.url).origin,
-  };
+  return rpcContextOf(c, { id: userId, email: null, plan: "free", via: "token" });
 }
 
 /**
@@ -209,7 +202,7 @@ export async function callRunTool(c: Context<AppEnv>, found: Tool<RunToolContext
       const data = (err.data ?? {}) as { reason?: string };
       return refusal(err.message, data.reason ?? "invalid_params", err.data);
     }
-    console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, msg: "run tool failed", tool: found.name, error: String(err) }));
+    c.var.log.error("run tool failed", { tool: found.name, error: String(err) });
     throw new RpcError(JSONRPC.INTERNAL_ERROR, "Internal error");
   }
 }

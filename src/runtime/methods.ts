@@ -127,5 +127,5 @@ export const runtimeMethods: MethodTable<RpcContext> = {
     return { success: true, approval_id: p.approval_id, run_id: outcome.runId, decision: p.decision };
   }),
 
-  "hydra.health": method(healthParams, async (_p, ctx) => checkHealth(ctx.env, ctx.config)),
+  "hydra.health": method(healthParams, async (_p, ctx) => checkHealth(ctx.env, ctx.config, ctx.log)),
 };

@@ -1,3 +1,4 @@
+import { rpcContextOf } from "./rpc-context";
 import { Hono, type Context } from "hono";
 import { authenticatedApi } from "../auth/chain";
 import type { AppEnv } from "../env";
@@ -25,7 +26,7 @@ export const runtimeRoutes = new Hono<AppEnv>()
   .use("/runs/*", ...authenticatedApi)
   .post("/rpc", async (c) => {
     const body = await c.req.text();
-    const ctx = { env: c.env, db: c.var.db, config: c.var.config, user: c.var.user, now: c.var.clock.now(), origin: new URL(c.req.url).origin };
+    const ctx = rpcContextOf(c, c.var.user);
     const response = await handleRpcBody(body, runtimeMethods, ctx, (err) => c.var.log.error("rpc internal error", { error: String(err), stack: (err as Error)?.stack }), {
       maxBytes: c.var.config.MAX_BODY_BYTES,
     });

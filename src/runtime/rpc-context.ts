@@ -1,6 +1,8 @@
+import type { Logger } from "../log";
 import type { AuthenticatedUser } from "../auth/types";
 import type { Database } from "../db/client";
-import type { Bindings, Config } from "../env";
+import type { Context } from "hono";
+import type { AppEnv, Bindings, Config } from "../env";
 
 /** What every runtime method gets: the caller, their database handle and the deployment's settings. */
 export interface RpcContext {
@@ -11,4 +13,17 @@ export interface RpcContext {
   now: Date;
   /** The Worker's origin as the caller reached it (approve URLs when PUBLIC_BASE_URL is unset). */
   origin: string;
+  /** The request's logger (request id on every line). */
+  log: Logger;
 }
+
+/** What a runtime method receives, from the request that calls it (/rpc, MCP run tools, the dashboard). */
+export const rpcContextOf = (c: Context<AppEnv>, user: AuthenticatedUser): RpcContext => ({
+  env: c.env,
+  db: c.var.db,
+  config: c.var.config,
+  user,
+  now: c.var.clock.now(),
+  origin: new URL(c.req.url).origin,
+  log: c.var.log,
+});

@@ -212,7 +212,7 @@ export async function deleteAccount(deps: AccountDeletionDeps, userId: string) {
   const billing = await getBillingRecord(db, userId);
   if (billing?.subscriptionId && !ENDED_STATUSES.has(billing.status ?? "")) {
     if (isStripeConfigured(config)) {
-      await cancelSubscriptionNow(createStripeClient(config, deps.stripeEgress), billing.subscriptionId, deps.log);
+      await cancelSubscriptionNow(createStripeClient(config, deps.stripeEgress, deps.log), billing.subscriptionId);
     } else {
       deps.log.warn("cannot cancel subscription: Stripe is not configured", { userId, subscriptionId: billing.subscriptionId });
     }
