@@ -13,7 +13,7 @@ import {
   subscriptionSchema,
 } from "./schemas";
 import { getSubscription, openPortal, startCheckout } from "./service";
-import { billingNotConfigured, createStripeClient, isStripeConfigured } from "./stripe";
+import { billingNotConfigured, isStripeConfigured, stripeClientOf } from "./stripe";
 
 /** Checked before the body, so a server without Stripe says so whatever the client sent. */
 const requireStripe = createMiddleware<AppEnv>(async (c, next) => {
@@ -48,7 +48,7 @@ export const billingRoutes = restRouter()
       },
     }),
     async (c) => {
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
+      const stripe = stripeClientOf(c);
       return ok(c, await startCheckout(c.var.db, stripe, c.var.config, c.var.user, c.req.valid("json"), c.var.clock.now()));
     },
   )
@@ -66,7 +66,7 @@ export const billingRoutes = restRouter()
       },
     }),
     async (c) => {
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
+      const stripe = stripeClientOf(c);
       return ok(c, await openPortal(c.var.db, stripe, c.var.user.id, c.req.valid("json").returnUrl));
     },
   );

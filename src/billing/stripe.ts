@@ -1,4 +1,5 @@
-import type { Config } from "../env";
+import type { Context } from "hono";
+import type { AppEnv, Config } from "../env";
 import type { Logger } from "../log";
 import { ApiError } from "../errors";
 import type { Plan } from "../plans";
@@ -48,6 +49,9 @@ export function createStripeClient(config: Config, egress: Fetcher | undefined, 
     fetch: egress ? (input, init) => egress.fetch(input, init) : (input, init) => fetch(input, init),
   });
 }
+
+/** The request's Stripe client (REST routes and dashboard pages alike). */
+export const stripeClientOf = (c: Context<AppEnv>): StripeApi => createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
 
 /** Stripe failures become one opaque 503; Stripe's own message never reaches the client. */
 export async function callStripe<T>(stripe: StripeApi, what: string, call: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { createApiKeyBody } from "../api-keys/schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys/service";
 import { checkoutBody, portalBody } from "../billing/schemas";
 import { getSubscription, openPortal, startCheckout } from "../billing/service";
-import { PRICE_KEY_NAMES, createStripeClient, isStripeConfigured, stripePriceFor } from "../billing/stripe";
+import { PRICE_KEY_NAMES, isStripeConfigured, stripeClientOf, stripePriceFor } from "../billing/stripe";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { parseOrThrow } from "../http/validate";
@@ -231,7 +231,7 @@ export const accountScreens = new Hono<AppEnv>()
         successUrl: `${origin}/billing?checkout=success`,
         cancelUrl: `${origin}/billing`,
       });
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
+      const stripe = stripeClientOf(c);
       const { checkoutUrl } = await startCheckout(c.var.db, stripe, c.var.config, c.var.user, input, c.var.clock.now());
       return c.redirect(checkoutUrl, 303);
     } catch (err) {
@@ -241,7 +241,7 @@ export const accountScreens = new Hono<AppEnv>()
   .post("/billing/portal", ...signedInWrite, async (c) => {
     try {
       const { returnUrl } = parseOrThrow(portalBody(c.var.config), { returnUrl: `${new URL(c.req.url).origin}/billing` });
-      const stripe = createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
+      const stripe = stripeClientOf(c);
       const { portalUrl } = await openPortal(c.var.db, stripe, c.var.user.id, returnUrl);
       return c.redirect(portalUrl, 303);
     } catch (err) {
