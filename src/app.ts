@@ -7,8 +7,7 @@ import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
 import { authenticatedApi } from "./auth/chain";
-import { createDatabase } from "./db/client";
-import { BOOKMARK_HEADER, openSession } from "./db/session";
+import { BOOKMARK_HEADER, openSession, useSession } from "./db/session";
 import { dashboardRoutes } from "./dashboard/routes";
 import { notFoundPage, wantsHtml } from "./dashboard/errors";
 import { deploymentRoutes } from "./deployments/routes";
@@ -129,10 +128,7 @@ export function createApp(options: AppOptions = {}) {
       // Health checks use no D1 session (the full report probes the binding itself): building
       // the session and drizzle was a third of /health/live's CPU.
       const session = isHealthPath(c.req.path) ? undefined : openSession(c.env.DB, c.req.method, c.req.header(BOOKMARK_HEADER));
-      if (session) {
-        c.set("dbSession", session);
-        c.set("db", createDatabase(session));
-      }
+      if (session) useSession(c, session);
       if (limitedInV1(c.req.path) || !hasBody(c.req.method)) await next();
       else {
         // Called directly rather than as a layer of the chain, so its refusal (413) is answered here.
@@ -144,7 +140,7 @@ export function createApp(options: AppOptions = {}) {
       }
       setFinalHeader(c, "X-Request-Id", requestId);
       // The session may have been replaced during the request (src/db/session.ts reopenSession).
-      const bookmark = session && (c.get("dbSession") as D1DatabaseSession).getBookmark();
+      const bookmark = session && c.var.dbSession.getBookmark();
       if (bookmark) setFinalHeader(c, BOOKMARK_HEADER, bookmark);
     }),
   );

@@ -1,3 +1,4 @@
+import { ApiError } from "../errors";
 import { createDatabase } from "../db/client";
 import { accountVerdict, ensureUser, loadAccountState, type AccountState } from "../users/service";
 import { isAccountDeletedError } from "../users/tombstone";
@@ -75,4 +76,4 @@ export class AccountCache {
 const pick = (user: UserRow) => ({ id: user.id, email: user.email, plan: user.plan });
 
 /** `ensureUser`'s 401 for a deleted account (an ApiError), as opposed to a failing D1. */
-const isDeletedRefusal = (err: unknown) => (err as { code?: unknown })?.code === "UNAUTHORIZED";
+const isDeletedRefusal = (err: unknown) => err instanceof ApiError && err.code === "UNAUTHORIZED";

@@ -49,15 +49,6 @@ export async function verifyCredentialValue(c: Context<AppEnv>, credential: stri
   }
 }
 
-/**
- * Resolves the request's credential to a user, creating the user on first sight (reads D1; the
- * /v1 chain uses `identify` + the rate limiter instead). Kept for routes outside that chain.
- * @public
- */
-export async function authenticateRequest(c: Context<AppEnv>): Promise<AuthenticatedUser> {
-  return userOfCredential(c, await verifyCredential(c));
-}
-
 /** The user a verified credential belongs to, created on first sight of a token. */
 export async function userOfCredential(c: Context<AppEnv>, credential: VerifiedCredential): Promise<AuthenticatedUser> {
   if (credential.kind === "api_key") {

@@ -11,12 +11,9 @@ export type CountedResource = "workflows" | "deployments";
  * plan of its rate limiter's copy of the user row, which can lag a change made directly in D1.
  */
 const storedPlan = (userId: string) => sql<Plan | null>`(select ${users.plan} from ${users} where ${users.id} = ${userId})`;
-const counters = {
-  workflows: (db: Database, userId: string) =>
-    db.select({ n: count(), plan: storedPlan(userId) }).from(workflows).where(eq(workflows.ownerId, userId)).get(),
-  deployments: (db: Database, userId: string) =>
-    db.select({ n: count(), plan: storedPlan(userId) }).from(deployments).where(eq(deployments.ownerId, userId)).get(),
-} satisfies Record<CountedResource, unknown>;
+const countOwned = (table: typeof workflows | typeof deployments) => (db: Database, userId: string) =>
+  db.select({ n: count(), plan: storedPlan(userId) }).from(table).where(eq(table.ownerId, userId)).get();
+const counters = { workflows: countOwned(workflows), deployments: countOwned(deployments) } satisfies Record<CountedResource, unknown>;
 
 export function planLimitError(resource: string, plan: Plan, limit: number, current: number, upgradeUrl?: string) {
   return new ApiError(

@@ -20,8 +20,14 @@ export function openSession(d1: D1Database, method: string, bookmark: string | u
  * Moves the request onto a session at least as new as `bookmark` (a write made for this request
  * outside its session, e.g. the user row created by the user's Durable Object).
  */
-export function reopenSession(c: { env: { DB: D1Database }; set(key: "dbSession", value: D1DatabaseSession): void; set(key: "db", value: Database): void }, bookmark: string) {
-  const session = c.env.DB.withSession(bookmark);
+export function reopenSession(c: SessionHolder, bookmark: string) {
+  useSession(c, c.env.DB.withSession(bookmark));
+}
+
+type SessionHolder = { env: { DB: D1Database }; set(key: "dbSession", value: D1DatabaseSession): void; set(key: "db", value: Database): void };
+
+/** The request's queries go through `session` (its bookmark is the one answered). */
+export function useSession(c: SessionHolder, session: D1DatabaseSession) {
   c.set("dbSession", session);
   c.set("db", createDatabase(session));
 }

@@ -24,18 +24,19 @@ async function admitToken(c: Ctx): Promise<{ plan: Plan; decision: RateDecision 
   const admission = await rateLimiterStub(c.env, userSubject(c.var.identity!.sub)).admitAccount(c.var.identity!, c.var.config.RATE_LIMITS, now.getTime());
   if (admission.deleted) {
     c.set("authError", accountDeleted());
-    return { plan: "free", decision: await consume(c.env, ipSubject(c), limitsFor("free", c.var.config.RATE_LIMITS), now) };
+    return admitOther(c, now);
   }
   c.set("user", { ...admission.user, via: "token" });
   if (admission.bookmark) reopenSession(c, admission.bookmark);
   return { plan: admission.user.plan, decision: admission.decision };
 }
 
-async function admitOther(c: Ctx): Promise<{ plan: Plan; decision: RateDecision }> {
+/** A user already resolved (API key), or nobody: per IP under the free plan. */
+async function admitOther(c: Ctx, now = c.var.clock.now()): Promise<{ plan: Plan; decision: RateDecision }> {
   const user = c.var.user as AppEnv["Variables"]["user"] | undefined;
   const plan: Plan = user?.plan ?? "free";
   const subject = user ? userSubject(user.id) : ipSubject(c);
-  return { plan, decision: await consume(c.env, subject, limitsFor(plan, c.var.config.RATE_LIMITS), c.var.clock.now()) };
+  return { plan, decision: await consume(c.env, subject, limitsFor(plan, c.var.config.RATE_LIMITS), now) };
 }
 
 /**

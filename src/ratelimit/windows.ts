@@ -1,3 +1,4 @@
+import type { Config } from "../env";
 import { PLANS, type Plan } from "../plans";
 
 export interface LimitWindows {
@@ -6,7 +7,7 @@ export interface LimitWindows {
 }
 
 /** `RATE_LIMITS` of the config: per-plan windows that replace the plan table's. */
-export type LimitOverrides = Record<string, LimitWindows> | undefined;
+export type LimitOverrides = Config["RATE_LIMITS"];
 
 export function limitsFor(plan: Plan, overrides: LimitOverrides): LimitWindows {
   return overrides?.[plan] ?? PLANS[plan].rateLimit;
