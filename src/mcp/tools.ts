@@ -172,19 +172,22 @@ const FIXED_TOOLS: Tool<DeploymentToolContext>[] = [
 
 const FIXED_TOOL_LISTING = FIXED_TOOLS.map(listing);
 
-/** One tool per workflow, generated from the deployment record in the same shape as the fixed ones. */
-function workflowTools(record: DeploymentRecord): Tool<DeploymentToolContext>[] {
-  return record.workflows.map((w, index) =>
-    tool({
-      name: `${WORKFLOW_TOOL_PREFIX}${w.promptName}`,
-      title: w.name,
-      description: terse(`Instructions for "${w.name}" v${w.version}: ${summaryOf(w)}`, 200),
-      input: WORKFLOW_TOOL_INPUT,
-      annotations: { readOnlyHint: true, openWorldHint: false },
-      handler: ({ task }, { adapter }) => textResult(withTask(renderedText(record, index, adapter), task)),
-    }),
-  );
+const workflowToolName = (w: ServedWorkflow) => `${WORKFLOW_TOOL_PREFIX}${w.promptName}`;
+
+/** The tool of one workflow, generated from the deployment record in the same shape as the fixed ones. */
+function workflowTool(record: DeploymentRecord, index: number): Tool<DeploymentToolContext> {
+  const w = record.workflows[index]!;
+  return tool({
+    name: workflowToolName(w),
+    title: w.name,
+    description: terse(`Instructions for "${w.name}" v${w.version}: ${summaryOf(w)}`, 200),
+    input: WORKFLOW_TOOL_INPUT,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: ({ task }, { adapter }) => textResult(withTask(renderedText(record, index, adapter), task)),
+  });
 }
+
+const workflowTools = (record: DeploymentRecord) => record.workflows.map((_, index) => workflowTool(record, index));
 
 export function listTools(record: DeploymentRecord) {
   return { tools: [...FIXED_TOOL_LISTING, ...workflowTools(record).map(listing)] };
@@ -193,12 +196,18 @@ export function listTools(record: DeploymentRecord) {
 /** Every tool of the deployment: the fixed ones, then one per workflow. */
 export const deploymentTools = (record: DeploymentRecord) => [...FIXED_TOOLS, ...workflowTools(record)];
 
-const deploymentTool = (record: DeploymentRecord, name: string) => deploymentTools(record).find((t) => t.name === name);
+/** The named tool alone: a call builds only the tool it calls (prompt names are unique, and no fixed name starts with the workflow prefix). */
+function deploymentTool(record: DeploymentRecord, name: string): Tool<DeploymentToolContext> | undefined {
+  const fixed = FIXED_TOOLS.find((t) => t.name === name);
+  if (fixed || !name.startsWith(WORKFLOW_TOOL_PREFIX)) return fixed;
+  const index = record.workflows.findIndex((w) => workflowToolName(w) === name);
+  return index < 0 ? undefined : workflowTool(record, index);
+}
 
 export function callDeploymentTool(record: DeploymentRecord, adapter: Adapter, name: string, args: unknown) {
   const found = deploymentTool(record, name);
   if (!found) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown tool '${name}'`);
-  return callTool(found, args, { record, adapter }, (message) => toolError(message));
+  return callTool(found, args, { record, adapter }, toolError);
 }
 
 export function listResources(record: DeploymentRecord) {

@@ -123,7 +123,13 @@ export class SubscriberSet {
     if (!beat) {
       const members = new Set<Subscriber>();
       const timer = setInterval(() => {
-        for (const member of members) this.write(member, sseFrame("heartbeat", { status: "alive" }, member.lastSeq));
+        // Members nearly always share their last id: one encoded frame per distinct id per tick.
+        const frames = new Map<number, Uint8Array>();
+        for (const member of members) {
+          let frame = frames.get(member.lastSeq);
+          if (!frame) frames.set(member.lastSeq, (frame = sseFrame("heartbeat", { status: "alive" }, member.lastSeq)));
+          this.write(member, frame);
+        }
       }, sub.heartbeatMs);
       beat = { timer, members };
       this.heartbeats.set(sub.heartbeatMs, beat);
