@@ -21,6 +21,11 @@ export const method = <P extends z.ZodType, C>(params: P, handler: (params: z.in
 
 export type RpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | ErrorObject;
 
+/** `onInternal` for callers whose failures belong to the app's error handler (401/404/423, a crash), not to a -32603. */
+export const rethrow = (err: unknown): never => {
+  throw err;
+};
+
 interface RequestOptions {
   detail: FramingRules["detail"];
   /** An unexpected failure: logged (the answer is -32603 "Internal error"), or rethrown to the app's error handler. */

@@ -28,7 +28,7 @@ export const isSupportedVersion = (v: string) => (ALL_PROTOCOL_VERSIONS as reado
  * without MCP-Protocol-Version is 2025-03-26 (the header arrived in 2025-06-18, and the spec
  * says to assume 2025-03-26 when it is absent), so only then or with that version is a batch taken.
  */
-export const acceptsBatches = (headerVersion: string | undefined) => headerVersion === undefined || headerVersion === "2025-03-26";
+const acceptsBatches = (headerVersion: string | undefined) => headerVersion === undefined || headerVersion === "2025-03-26";
 
 /** MCP's JSON-RPC: ids are strings or numbers, params objects, replies acknowledged, errors worded in the message. */
 export function mcpRules(headerVersion: string | undefined): FramingRules {

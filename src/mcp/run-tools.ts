@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { z } from "zod";
 import { JSONRPC, RpcError } from "../http/jsonrpc";
-import { dispatchRequest } from "../http/jsonrpc-dispatch";
+import { dispatchRequest, rethrow } from "../http/jsonrpc-dispatch";
 import { MAX_WAIT_SECONDS } from "../runtime/schemas";
 import { runtimeMethods } from "../runtime/methods";
 import { rpcContextOf, type RpcContext } from "../runtime/rpc-context";
@@ -39,9 +39,7 @@ function refusal(message: string, reason: string, data?: unknown): ToolResult {
 async function callMethod(name: string, params: Record<string, unknown>, ctx: RpcContext): Promise<Record<string, unknown>> {
   const response = await dispatchRequest({ id: null, method: name, params }, runtimeMethods, ctx, {
     detail: "data",
-    onInternal: (err) => {
-      throw err;
-    },
+    onInternal: rethrow,
   });
   if ("error" in response) {
     const data = (response.error.data ?? {}) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import type { McpCaller } from "./auth";
 import { ApiError } from "../errors";
 import { z } from "zod";
-import { answerBody, method, type MethodTable } from "../http/jsonrpc-dispatch";
+import { answerBody, method, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
 import type { Body, FramingRules } from "../http/jsonrpc-framing";
 import type { Adapter } from "../manifest/schema";
 import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
@@ -59,10 +59,6 @@ const LEGACY_METHODS: MethodTable<McpContext> = {
   ping: method(z.looseObject({}), async () => ({})),
 };
 
-/** Failures that are not JSON-RPC errors (401/404/423 from the session or the owner check, a crash) reach the app's error handler. */
-const rethrow = (err: unknown) => {
-  throw err;
-};
 
 /**
  * A single message or a 2025-03-26 batch: one answer per request (and per invalid member), in

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
-import { dispatchRequest, method, methodNotFound, type MethodTable } from "../http/jsonrpc-dispatch";
+import { dispatchRequest, method, methodNotFound, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
 import { instructionsFor, serveAdapter, wantedAdapter, type ServedAdapter } from "./adapter";
 import type { McpCaller } from "./auth";
 import { countModernConnection } from "./connection";
@@ -19,10 +19,6 @@ const MODERN_METHODS: MethodTable<ModernContext> = {
   ),
 };
 
-/** Failures that are not JSON-RPC errors reach the app's error handler, as on the initialize-era path. */
-const rethrow = (err: unknown) => {
-  throw err;
-};
 
 /**
  * 2026-07-28: stateless per request. The adapter comes from `?adapter=` or the request's own
