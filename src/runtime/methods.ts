@@ -1,11 +1,12 @@
 import { checkHealth } from "../health/service";
-import { invalidParams, method, type MethodTable } from "./rpc";
+import { method, type MethodTable } from "../http/jsonrpc-dispatch";
+import { invalidParams } from "./rpc";
 import type { RpcContext } from "./rpc-context";
 import { nextActionOfAnyRun } from "./next-action";
 import { isActive, notActive, ownedRun, runOfAction, unwrap } from "./owned";
 import { runStub } from "./run-object";
 import type { DecideResult } from "./run/approvals";
-import { activeRunIds, getOwnedApprovalRow, listRunRows } from "./runs-store";
+import { getOwnedApprovalRow, listRunRows } from "./runs-store";
 import { listRunPage } from "./runs-page";
 import {
   approveParams,
@@ -22,7 +23,7 @@ import {
 } from "./schemas";
 import { resolveWorkflow, startRun } from "./start";
 import { viewOf } from "./status";
-import { killActiveRuns } from "./user-runs";
+import { killActiveRuns, onActiveRuns } from "./user-runs";
 
 const DEFAULT_STATUS_LIMIT = 50;
 
@@ -114,9 +115,7 @@ export const runtimeMethods: MethodTable<RpcContext> = {
       }
       return { success: true, resumed_runs: 1 };
     }
-    const ids = await activeRunIds(ctx.db, ctx.user.id);
-    const outcomes = await Promise.all(ids.map((id) => runStub(ctx.env, id).resume(ctx.user.id)));
-    return { success: true, resumed_runs: outcomes.filter(Boolean).length };
+    return { success: true, resumed_runs: await onActiveRuns(ctx.env, ctx.db, ctx.user.id, (run) => run.resume(ctx.user.id)) };
   }),
 
   "hydra.approve": method(approveParams, async (p, ctx) => {

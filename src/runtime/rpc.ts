@@ -1,10 +1,7 @@
 import { JSONRPC, RpcError } from "../http/jsonrpc";
-import { answerBody } from "../http/jsonrpc-dispatch";
+import { answerBody, type MethodTable } from "../http/jsonrpc-dispatch";
 import { parseBody, readRpcJson, type FramingRules } from "../http/jsonrpc-framing";
 import type { JsonLimits } from "../http/json-limits";
-import type { MethodTable } from "../http/jsonrpc-dispatch";
-
-export { method, type MethodTable } from "../http/jsonrpc-dispatch";
 
 export const invalidParams = (message: string, data: Record<string, unknown>) => new RpcError(JSONRPC.INVALID_PARAMS, message, data);
 

@@ -10,8 +10,12 @@ import { userHubStub } from "./user-hub";
  * returns how many it stopped (or froze). `hydra.kill` and account deletion share it.
  */
 export async function killActiveRuns(env: Pick<Bindings, "RUN_OBJECT">, db: Database, userId: string, level: KillLevel, reason: string) {
-  const ids = await activeRunIds(db, userId);
-  const outcomes = await Promise.all(ids.map((id) => runStub(env, id).kill(userId, level, reason)));
+  return onActiveRuns(env, db, userId, (run) => run.kill(userId, level, reason));
+}
+
+/** Applies `act` to each of the user's active runs at once; how many said yes. */
+export async function onActiveRuns(env: Pick<Bindings, "RUN_OBJECT">, db: Database, userId: string, act: (run: ReturnType<typeof runStub>) => Promise<boolean>) {
+  const outcomes = await Promise.all((await activeRunIds(db, userId)).map((id) => act(runStub(env, id))));
   return outcomes.filter(Boolean).length;
 }
 

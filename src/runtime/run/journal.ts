@@ -9,7 +9,7 @@ import { userHubStub } from "../user-hub";
 import { runView } from "../view";
 import { waitForWake, wakeAll } from "../wake";
 import type { PendingEvent } from "./steps";
-import { upgradeRunState } from "./stored-state";
+import { upgradeRunState, type StoredState } from "./stored-state";
 
 /** The newest events kept per run (older ones are deleted as new ones arrive). */
 const RUN_EVENT_RETENTION = 1000;
@@ -37,7 +37,7 @@ export class RunJournal {
 
   /** The stored state, upgraded from whatever version stored it; null before the run starts. */
   loadState(): RunState | null {
-    const stored = this.storage.kv.get<Parameters<typeof upgradeRunState>[0]>(STATE_KEY);
+    const stored = this.storage.kv.get<StoredState>(STATE_KEY);
     return stored ? upgradeRunState(stored) : null;
   }
 

@@ -8,7 +8,7 @@ import type { PendingApproval, RunState } from "../types";
 export const RUN_STATE_VERSION = 2;
 
 /** A stored state of any version: the fields the upgrade steps read or fill in. */
-type StoredState = Omit<RunState, "version" | "pendingApprovals" | "actions" | "alarm"> & {
+export type StoredState = Omit<RunState, "version" | "pendingApprovals" | "actions" | "alarm"> & {
   version?: number;
   /** Version 1: at most one approval waited at a time. */
   pendingApproval?: PendingApproval | null;
