@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { PLANS } from "../plans";
 import { getUserProfile } from "../users/service";
-import { sessionUser } from "../session";
+import { sessionLabel, sessionUser } from "../session";
 import { render, seeOther } from "./http";
 
 export const homeScreen = new Hono<AppEnv>().get("/", async (c) => {
@@ -23,7 +23,7 @@ export const homeScreen = new Hono<AppEnv>().get("/", async (c) => {
     <>
       <h1>Overview</h1>
       <p class="sub">
-        Signed in as <strong>{session.displayName ?? session.user.email ?? session.user.id}</strong> on the {session.user.plan} plan.
+        Signed in as <strong>{sessionLabel(session)}</strong> on the {session.user.plan} plan.
       </p>
       <div class="stats">
         {stat("workflows", profile?.workflowCount ?? 0, limits.workflows)}

@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { BrowserSession } from "../session";
+import { sessionLabel, type BrowserSession } from "../session";
 
 /** The navigation landmark's links, in order; names are part of the dashboard's contract. */
 export const NAV = [
@@ -56,7 +56,7 @@ export function Layout({ title, path, session, children }: PageProps) {
           {session ? (
             <div class="who">
               <a href="/account" aria-current={path === "/account" ? "page" : undefined}>
-                {session.displayName ?? session.user.email ?? session.user.id}
+                {sessionLabel(session)}
               </a>
               <form method="post" action="/sign-out" class="inline">
                 <input type="hidden" name="_csrf" value={session.csrfToken} />

@@ -23,7 +23,7 @@ import {
   oauthIssuer,
   type McpGrantProps,
 } from "./server";
-import { isSameOriginRequest, sessionUser } from "../session";
+import { isSameOriginRequest, sessionLabel, sessionUser } from "../session";
 import { finishHostedLogin, identifyAuthorizingUser, startHostedLogin, usesHostedLogin, type HostedLoginData } from "./sign-in";
 
 const DEPLOYMENT_ID = /^dep_[A-Za-z0-9]{1,64}$/;
@@ -129,7 +129,7 @@ async function showConsent(c: Context<AppEnv>) {
     const details = await helpers.describeConsent(request);
     const consent = await helpers.beginConsent(request);
     const session = await sessionUser(c);
-    const signedInAs = session ? (session.displayName ?? session.user.email ?? session.user.id) : null;
+    const signedInAs = session ? sessionLabel(session) : null;
     return page(consentPage({ details, deployment: record, handle: consent.handle, askForToken: !usesHostedLogin(c.var.config), signedInAs }), 200, consent.headers);
   } catch (err) {
     return authorizationFailure(err);
@@ -201,7 +201,7 @@ async function hostedLoginReturn(c: Context<AppEnv>) {
     if (c.req.query("error") !== undefined || !code) {
       return redirect(authorizationErrorRedirect(resumed.request, "access_denied", "Sign-in was cancelled or failed"), resumed.headers);
     }
-    const idToken = await finishHostedLogin({ config: c.var.config, egress: c.env.OIDC_API, log: c.var.log }, issuer, code, resumed.data);
+    const idToken = await finishHostedLogin(c, issuer, code, resumed.data);
     const user = await identifyAuthorizingUser(c, { idToken });
     if (!user) return redirect(authorizationErrorRedirect(resumed.request, "access_denied", "Sign-in failed"), resumed.headers);
     return grant(c, resumed.request, user.id, resumed.headers);

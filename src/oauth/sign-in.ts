@@ -5,7 +5,6 @@ import { hostedLoginUrl } from "../auth/hosted-login";
 import { userOfCredential, verifyCredentialValue } from "../auth/middleware";
 import type { AuthenticatedUser } from "../auth/types";
 import type { AppEnv, Config } from "../env";
-import type { Logger } from "../log";
 import { ApiError } from "../errors";
 import { sessionUser } from "../session";
 
@@ -64,13 +63,15 @@ export async function startHostedLogin(
 
 /** Exchanges the hosted login's code for its ID token; null on any failure (logged, never shown). */
 export async function finishHostedLogin(
-  { config, egress, log }: { config: Config; egress: Fetcher | undefined; log: Logger },
+  c: Context<AppEnv>,
   issuer: string,
   code: string,
   data: HostedLoginData,
   /** The dashboard's own sign-in comes back elsewhere (`/sign-in/callback`). */
   redirectUri = hostedLoginCallback(issuer),
 ): Promise<string | null> {
+  const { config, log } = c.var;
+  const egress = c.env.OIDC_API;
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     code,

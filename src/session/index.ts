@@ -37,6 +37,9 @@ export async function sessionUser(c: Context<AppEnv>): Promise<BrowserSession | 
   return session;
 }
 
+/** How pages name the signed-in person: their display name, else email, else user id. */
+export const sessionLabel = (session: BrowserSession) => session.displayName ?? session.user.email ?? session.user.id;
+
 /** Starts a session for a verified user and sets the cookie. */
 export async function signIn(c: Context<AppEnv>, userId: string) {
   const created = await createSession(c.var.db, userId, c.var.clock.now(), c.var.config.SESSION_TTL_SECONDS);

@@ -40,7 +40,7 @@ export async function finishOidcLogin(c: Context<AppEnv>, origin: string): Promi
     return { ok: false, message: "The sign-in attempt expired or did not start here. Please try again." };
   }
   // The same code exchange the IDE authorization page uses, with the dashboard's redirect URI.
-  const idToken = await finishHostedLogin({ config, egress: c.env.OIDC_API, log: c.var.log }, origin, code, { verifier }, callbackUrl(origin));
+  const idToken = await finishHostedLogin(c, origin, code, { verifier }, callbackUrl(origin));
   if (!idToken) return { ok: false, message: "The identity provider could not complete the sign-in." };
   try {
     const identity = await verifyBearerToken(idToken, config, c.env.KV);
