@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
@@ -11,7 +11,7 @@ import { BOOKMARK_HEADER, openSession, useSession } from "./db/session";
 import { dashboardRoutes } from "./dashboard/routes";
 import { notFoundPage, wantsHtml } from "./dashboard/errors";
 import { deploymentRoutes } from "./deployments/routes";
-import { parseConfig, type AppEnv, type Config } from "./env";
+import { derivedOnce, parseConfig, type AppEnv, type Config } from "./env";
 import { ApiError, errorResponse, toApiError, type ErrorCode } from "./errors";
 import { forkRoutes } from "./forks/routes";
 import { healthRoutes } from "./health/routes";
@@ -155,21 +155,16 @@ export function createApp(options: AppOptions = {}) {
 
   // Browser dashboards call the API with a Bearer header (no cookies), so CORS may be open.
   // Built once per (immutable, per-env) config rather than on every request.
-  const corsOf = new WeakMap<Config, MiddlewareHandler>();
-  app.use("/v1/*", async (c, next) => {
-    let handler = corsOf.get(c.var.config);
-    if (!handler) {
-      handler = cors({
-        origin: c.var.config.CORS_ORIGINS ?? "*",
-        allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
-        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
-        maxAge: 600,
-      });
-      corsOf.set(c.var.config, handler);
-    }
-    return handler(c, next);
-  });
+  const corsOf = derivedOnce((config: Config) =>
+    cors({
+      origin: config.CORS_ORIGINS ?? "*",
+      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "X-Request-Id", BOOKMARK_HEADER],
+      maxAge: 600,
+    }),
+  );
+  app.use("/v1/*", (c, next) => corsOf(c.var.config)(c, next));
 
   // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
   app.route("/v1/billing/webhook", webhookRoutes);

@@ -162,18 +162,22 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 /**
- * The one per-isolate cache: the parsed config of an env object. The runtime hands every request
- * of an isolate the same, immutable env, so its parse is immutable too; keyed weakly by that
- * object, it holds nothing once the env is gone and never mixes two envs (tests pass their own).
- * Measured: the parse was ~12% of a bare route's CPU.
+ * What `derive` makes of an object, computed once per object and held weakly by it. For the
+ * immutable env the runtime hands every request of an isolate, and the config parsed from it:
+ * nothing outlives them, and two envs (tests pass their own) never mix.
  */
-const parsedConfigs = new WeakMap<object, ReturnType<typeof configSchema.safeParse>>();
-
-export function parseConfig(env: object): ReturnType<typeof configSchema.safeParse> {
-  let parsed = parsedConfigs.get(env);
-  if (!parsed) parsedConfigs.set(env, (parsed = configSchema.safeParse(env)));
-  return parsed;
+export function derivedOnce<K extends object, V>(derive: (key: K) => V): (key: K) => V {
+  const values = new WeakMap<K, V>();
+  return (key) => {
+    if (values.has(key)) return values.get(key)!;
+    const value = derive(key);
+    values.set(key, value);
+    return value;
+  };
 }
+
+/** The parsed config of an env object. Measured: the parse was ~12% of a bare route's CPU. */
+export const parseConfig: (env: object) => ReturnType<typeof configSchema.safeParse> = derivedOnce((env: object) => configSchema.safeParse(env));
 
 export interface Variables {
   requestId: string;

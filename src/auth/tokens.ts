@@ -7,7 +7,7 @@ import {
   type ExportedJWKSCache,
   type JWTPayload,
 } from "jose";
-import type { Config } from "../env";
+import { derivedOnce, type Config } from "../env";
 import { ApiError } from "../errors";
 import type { VerifiedIdentity } from "./types";
 
@@ -47,22 +47,15 @@ function identityFrom(payload: JWTPayload): VerifiedIdentity {
  * The imported HMAC key of a config's DEV_AUTH_SECRET, weakly keyed by the (immutable, per-env)
  * parsed config like `parseConfig` itself, rather than imported again for every token.
  */
-const devKeys = new WeakMap<Config, Promise<CryptoKey>>();
-
-function devKey(config: Config, secret: string): Promise<CryptoKey> {
-  let key = devKeys.get(config);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-    devKeys.set(config, key);
-  }
-  return key;
-}
+const devKey = derivedOnce((config: Config) =>
+  crypto.subtle.importKey("raw", new TextEncoder().encode(config.DEV_AUTH_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
+);
 
 async function verifyDevToken(token: string, config: Config): Promise<JWTPayload> {
   if (!config.DEV_AUTH_SECRET || config.ENVIRONMENT === "production") {
     throw unauthorized("Token algorithm is not allowed");
   }
-  const { payload } = await jwtVerify(token, await devKey(config, config.DEV_AUTH_SECRET), {
+  const { payload } = await jwtVerify(token, await devKey(config), {
     algorithms: ["HS256"],
     issuer: config.DEV_AUTH_ISSUER,
     requiredClaims: REQUIRED_CLAIMS,

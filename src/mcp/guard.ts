@@ -1,4 +1,4 @@
-import type { Config } from "../env";
+import { derivedOnce, type Config } from "../env";
 import { rpcError } from "./protocol";
 
 /**
@@ -42,21 +42,15 @@ interface AllowLists {
   origins: Set<string>;
 }
 
-const allowListsByConfig = new WeakMap<Config, AllowLists>();
-
-function allowListsOf(config: Config): AllowLists {
-  let lists = allowListsByConfig.get(config);
-  if (lists) return lists;
+const allowListsOf = derivedOnce((config: Config): AllowLists => {
   const base = config.PUBLIC_BASE_URL ? new URL(config.PUBLIC_BASE_URL) : null;
-  lists = {
+  return {
     local: config.ENVIRONMENT !== "production",
     baseHosts: new Set(base ? [base.host, base.hostname] : []),
     allowedHosts: new Set(splitList(config.MCP_ALLOWED_HOSTS)),
     origins: new Set([...(base ? [base.origin] : []), ...splitList(config.MCP_ALLOWED_ORIGINS).map((entry) => entry.replace(/\/$/, ""))]),
   };
-  allowListsByConfig.set(config, lists);
-  return lists;
-}
+});
 
 function hostAllowed(lists: AllowLists, host: string): boolean {
   const hostname = hostnameOf(host);
