@@ -1,11 +1,10 @@
 // The runtime's workstation loop for bench/run.mjs: runs whose steps all wait for a
 // workstation, then `hydra.next_action` → `hydra.report_action` pairs against them.
-import { cpuSeconds } from "./measure.mjs";
+import { cpuSeconds, percentile } from "./measure.mjs";
 
 /** Independent steps per run: all are delegated in the run's first act pass. */
 const STEPS_PER_RUN = 20;
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** JSON-RPC against one served product; throws on a transport or JSON-RPC error. */
 function rpcClient(url, token) {
