@@ -42,6 +42,11 @@ describe("MCP DNS rebinding protection", () => {
       const res = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, Host: host!, Origin: `${scheme}://${host}` }, body: initializeBody() });
       expect(res.status, host).toBe(200);
     }
+    // A local name with a port no URL can carry is not a local host.
+    for (const host of ["localhost:65536", "127.0.0.1:99999"]) {
+      const res = await api("POST", path, { token: u.token, headers: { ...MCP_HEADERS, Host: host }, body: initializeBody() });
+      expect(res.status, host).toBe(421);
+    }
   });
 
   it("the allow-lists come from configuration, never from the request: MCP_ALLOWED_HOSTS, MCP_ALLOWED_ORIGINS, production", async () => {

@@ -13,6 +13,8 @@ import { rpcError } from "./protocol";
  * Both refusals are JSON-RPC error responses without an id, as the transport spec allows.
  */
 const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** A Host value naming a local host in the form URL parsing keeps as is (checked before parsing, which costs more). */
+const PLAIN_LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i;
 
 const splitList = (raw: string | undefined) =>
   (raw ?? "")
@@ -53,11 +55,15 @@ const allowListsOf = derivedOnce((config: Config): AllowLists => {
 });
 
 function hostAllowed(lists: AllowLists, host: string): boolean {
+  // The common cases without parsing: the public host itself, and a plain local host in development.
+  const lowerHost = host.toLowerCase();
+  if (lists.baseHosts.has(lowerHost)) return true;
+  const local = lists.local ? PLAIN_LOCAL_HOST.exec(host) : null;
+  if (local && Number(local[1] ?? 0) <= 65535) return true;
   const hostname = hostnameOf(host);
   if (hostname === null) return false;
   if (lists.local && LOCAL_HOSTNAMES.has(hostname)) return true;
-  const lowerHost = host.toLowerCase();
-  return lists.baseHosts.has(lowerHost) || lists.allowedHosts.has(lowerHost) || lists.allowedHosts.has(hostname);
+  return lists.allowedHosts.has(lowerHost) || lists.allowedHosts.has(hostname);
 }
 
 function originAllowed(lists: AllowLists, origin: string): boolean {
@@ -83,13 +89,24 @@ const refusal = (status: 403 | 421, message: string, data: Record<string, unknow
 });
 
 /**
+ * `new URL(url).host` of a request's URL, which is already serialized (scheme, "//", host, then
+ * a path starting with "/"), so the host is the text between "//" and the next "/".
+ */
+function serializedHost(url: string): string {
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
+/**
  * null when the request may proceed. Both the Host header and the URL's host are checked:
  * on Workers they agree, and a rewriting proxy in front must not widen the allow-list.
  */
 export function rebindingRefusal(config: Config, req: Request): Refusal | null {
   const lists = allowListsOf(config);
-  const urlHost = new URL(req.url).host;
-  for (const host of new Set([req.headers.get("Host") ?? urlHost, urlHost])) {
+  const urlHost = serializedHost(req.url);
+  const headerHost = req.headers.get("Host") ?? urlHost;
+  for (const host of headerHost === urlHost ? [urlHost] : [headerHost, urlHost]) {
     if (!hostAllowed(lists, host)) {
       return refusal(421, `Host '${host}' is not served by this MCP endpoint (configure PUBLIC_BASE_URL or MCP_ALLOWED_HOSTS)`, {
         code: "MISDIRECTED_REQUEST",
