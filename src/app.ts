@@ -7,7 +7,7 @@ import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
 import { authenticatedApi } from "./auth/chain";
-import { BOOKMARK_HEADER, openSession, useSession } from "./db/session";
+import { BOOKMARK_HEADER, bookmarkOf } from "./db/session";
 import { dashboardRoutes } from "./dashboard/routes";
 import { notFoundPage, wantsHtml } from "./dashboard/errors";
 import { deploymentRoutes } from "./deployments/routes";
@@ -40,8 +40,6 @@ const JSONRPC_CODE_OF: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: JSONRPC.INVALID_REQUEST,
   INTERNAL_ERROR: JSONRPC.INTERNAL_ERROR,
 };
-
-const isHealthPath = (path: string) => path === "/health" || path.startsWith("/health/");
 
 /**
  * A header on the finished response. Hono's `c.header` copies the whole Response once the
@@ -95,11 +93,11 @@ export function createApp(options: AppOptions = {}) {
 
   const limitBody = createMiddleware<AppEnv>(async (c, next) =>
     bodyLimit({
-      maxSize: c.var.config.MAX_BODY_BYTES,
+      maxSize: c.get("config").MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.var.config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`, {
+        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.get("config").MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`, {
           limit: "MAX_BODY_BYTES",
-          maxBytes: c.var.config.MAX_BODY_BYTES,
+          maxBytes: c.get("config").MAX_BODY_BYTES,
         });
       },
     })(c, next),
@@ -125,10 +123,6 @@ export function createApp(options: AppOptions = {}) {
       c.set("config", parsed.data);
       c.set("clock", options.clock ?? systemClock);
       c.set("ids", options.ids ?? randomIds);
-      // Health checks use no D1 session (the full report probes the binding itself): building
-      // the session and drizzle was a third of /health/live's CPU.
-      const session = isHealthPath(c.req.path) ? undefined : openSession(c.env.DB, c.req.method, c.req.header(BOOKMARK_HEADER));
-      if (session) useSession(c, session);
       if (limitedInV1(c.req.path) || !hasBody(c.req.method)) await next();
       else {
         // Called directly rather than as a layer of the chain, so its refusal (413) is answered here.
@@ -139,8 +133,8 @@ export function createApp(options: AppOptions = {}) {
         }
       }
       setFinalHeader(c, "X-Request-Id", requestId);
-      // The session may have been replaced during the request (src/db/session.ts reopenSession).
-      const bookmark = session && c.var.dbSession.getBookmark();
+      // Only a request that used D1 has a session (src/db/session.ts), maybe replaced on the way.
+      const bookmark = bookmarkOf(c);
       if (bookmark) setFinalHeader(c, BOOKMARK_HEADER, bookmark);
     }),
   );
@@ -164,7 +158,7 @@ export function createApp(options: AppOptions = {}) {
       maxAge: 600,
     }),
   );
-  app.use("/v1/*", (c, next) => corsOf(c.var.config)(c, next));
+  app.use("/v1/*", (c, next) => corsOf(c.get("config"))(c, next));
 
   // Registered before the /v1 sub-app so it answers first: Stripe signs it, no user auth, no rate limit.
   app.route("/v1/billing/webhook", webhookRoutes);

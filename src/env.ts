@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Context } from "hono";
 import type { Database } from "./db/client";
 import type { Clock, IdGenerator } from "./services";
 import type { AuthenticatedUser } from "./auth/types";
@@ -184,9 +185,10 @@ export interface Variables {
   /** JSON-line logger that carries the request id. */
   log: Logger;
   config: Config;
-  db: Database;
+  /** Opened on first use: read it with `dbOf(c)` (src/db/session.ts), never directly. */
+  db: Database | undefined;
   /** The D1 session under `db`; its bookmark goes back to the client (x-d1-bookmark). */
-  dbSession: D1DatabaseSession;
+  dbSession: D1DatabaseSession | undefined;
   clock: Clock;
   ids: IdGenerator;
   /** Set by the auth middleware on /v1 routes once credentials are verified. */
@@ -197,3 +199,9 @@ export interface AppEnv {
   Bindings: Bindings;
   Variables: Variables;
 }
+
+/**
+ * What reads a request's variables. Always `c.get(name)`, never `c.var.name`: Hono's `c.var`
+ * copies every variable into a new object on each access (5% of an MCP request's CPU).
+ */
+export type VariablesOf = Pick<Context<AppEnv>, "get">;

@@ -5,6 +5,7 @@ import { ok } from "../http/envelope";
 import { errors, idParams, jsonBody, restRouter, success } from "../openapi/route";
 import { apiKeySchema, createApiKeyBody, createdApiKeySchema, revokedApiKeySchema } from "./schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "./service";
+import { dbOf } from "../db/session";
 
 const tags = ["API keys"];
 
@@ -20,7 +21,7 @@ export const apiKeyRoutes = restRouter()
     }),
     async (c) => {
       const { name } = c.req.valid("json");
-      const created = await createApiKey(c.var.db, c.var.user.id, name, c.var.ids.create("key"), c.var.clock.now());
+      const created = await createApiKey(dbOf(c), c.get("user").id, name, c.get("ids").create("key"), c.get("clock").now());
       return ok(c, created, 201);
     },
   )
@@ -32,7 +33,7 @@ export const apiKeyRoutes = restRouter()
       summary: "List your API keys",
       responses: { 200: success("Your keys, newest first (never their secrets)", z.array(apiKeySchema)), ...errors() },
     }),
-    async (c) => ok(c, await listApiKeys(c.var.db, c.var.user.id)),
+    async (c) => ok(c, await listApiKeys(dbOf(c), c.get("user").id)),
   )
   .openapi(
     createRoute({
@@ -45,7 +46,7 @@ export const apiKeyRoutes = restRouter()
     }),
     async (c) => {
       const { keyId } = c.req.valid("param");
-      if (!(await revokeApiKey(c.var.db, c.var.user.id, keyId))) throw notFound("API key", keyId);
+      if (!(await revokeApiKey(dbOf(c), c.get("user").id, keyId))) throw notFound("API key", keyId);
       return ok(c, { id: keyId, revoked: true as const });
     },
   );

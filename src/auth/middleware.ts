@@ -7,6 +7,7 @@ import { ensureUser } from "../users/service";
 import { verifyBearerToken } from "./tokens";
 import type { UserRow } from "../db/schema";
 import type { AuthenticatedUser, VerifiedIdentity } from "./types";
+import { dbOf } from "../db/session";
 
 const challenge = { "WWW-Authenticate": "Bearer" };
 
@@ -33,16 +34,16 @@ export async function verifyCredential(
 
 /** Verifies one credential string (API key by hash in D1, token by signature); 401 otherwise. */
 export async function verifyCredentialValue(c: Context<AppEnv>, credential: string): Promise<VerifiedCredential> {
-  if (credential.length > c.var.config.MAX_TOKEN_BYTES) {
-    throw unauthorized(`Credential is larger than ${c.var.config.MAX_TOKEN_BYTES} bytes`);
+  if (credential.length > c.get("config").MAX_TOKEN_BYTES) {
+    throw unauthorized(`Credential is larger than ${c.get("config").MAX_TOKEN_BYTES} bytes`);
   }
   if (credential.startsWith(API_KEY_PREFIX)) {
-    const user = await findUserByApiKey(c.var.db, credential, c.var.clock.now());
+    const user = await findUserByApiKey(dbOf(c), credential, c.get("clock").now());
     if (!user) throw unauthorized("API key is invalid or revoked");
     return { kind: "api_key", user };
   }
   try {
-    return { kind: "token", identity: await verifyBearerToken(credential, c.var.config, c.env.KV) };
+    return { kind: "token", identity: await verifyBearerToken(credential, c.get("config"), c.env.KV) };
   } catch (err) {
     if (err instanceof ApiError) throw new ApiError(err.code, err.message, err.details, challenge);
     throw err;
@@ -55,7 +56,7 @@ export async function userOfCredential(c: Context<AppEnv>, credential: VerifiedC
     const { user } = credential;
     return { id: user.id, email: user.email, plan: user.plan, via: "api_key" };
   }
-  const user = await ensureUser(c.var.db, credential.identity, c.var.clock.now());
+  const user = await ensureUser(dbOf(c), credential.identity, c.get("clock").now());
   return { id: user.id, email: user.email, plan: user.plan, via: "token" };
 }
 
@@ -86,6 +87,6 @@ export const identify = createMiddleware<AppEnv & { Variables: AuthVariables }>(
 });
 
 export const requireUser = createMiddleware<AppEnv & { Variables: AuthVariables }>(async (c, next) => {
-  if (!c.var.user) throw c.var.authError ?? unauthorized("Authentication required");
+  if (!c.get("user")) throw c.get("authError") ?? unauthorized("Authentication required");
   await next();
 });

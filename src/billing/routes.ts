@@ -14,10 +14,11 @@ import {
 } from "./schemas";
 import { getSubscription, openPortal, startCheckout } from "./service";
 import { billingNotConfigured, isStripeConfigured, stripeClientOf } from "./stripe";
+import { dbOf } from "../db/session";
 
 /** Checked before the body, so a server without Stripe says so whatever the client sent. */
 const requireStripe = createMiddleware<AppEnv>(async (c, next) => {
-  if (!isStripeConfigured(c.var.config)) throw billingNotConfigured();
+  if (!isStripeConfigured(c.get("config"))) throw billingNotConfigured();
   await next();
 });
 
@@ -32,7 +33,7 @@ export const billingRoutes = restRouter()
       summary: "Your plan and subscription",
       responses: { 200: success("Your plan and Stripe subscription (nulls without one)", subscriptionSchema), ...errors() },
     }),
-    async (c) => ok(c, await getSubscription(c.var.db, c.var.user)),
+    async (c) => ok(c, await getSubscription(dbOf(c), c.get("user"))),
   )
   .openapi(
     createRoute({
@@ -41,7 +42,7 @@ export const billingRoutes = restRouter()
       tags,
       summary: "Start a Stripe checkout",
       middleware: [requireStripe] as const,
-      request: { body: jsonBody(documentedCheckoutBody, (c) => checkoutBody(c.var.config)) },
+      request: { body: jsonBody(documentedCheckoutBody, (c) => checkoutBody(c.get("config"))) },
       responses: {
         200: success("The checkout session to send the user to", checkoutSessionSchema),
         ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE", "CONFLICT", "BILLING_NOT_CONFIGURED", "SERVICE_UNAVAILABLE"),
@@ -49,7 +50,7 @@ export const billingRoutes = restRouter()
     }),
     async (c) => {
       const stripe = stripeClientOf(c);
-      return ok(c, await startCheckout(c.var.db, stripe, c.var.config, c.var.user, c.req.valid("json"), c.var.clock.now()));
+      return ok(c, await startCheckout(dbOf(c), stripe, c.get("config"), c.get("user"), c.req.valid("json"), c.get("clock").now()));
     },
   )
   .openapi(
@@ -59,7 +60,7 @@ export const billingRoutes = restRouter()
       tags,
       summary: "Open the Stripe billing portal",
       middleware: [requireStripe] as const,
-      request: { body: jsonBody(documentedPortalBody, (c) => portalBody(c.var.config)) },
+      request: { body: jsonBody(documentedPortalBody, (c) => portalBody(c.get("config"))) },
       responses: {
         200: success("The portal session to send the user to", portalSessionSchema),
         ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE", "CONFLICT", "BILLING_NOT_CONFIGURED", "SERVICE_UNAVAILABLE"),
@@ -67,6 +68,6 @@ export const billingRoutes = restRouter()
     }),
     async (c) => {
       const stripe = stripeClientOf(c);
-      return ok(c, await openPortal(c.var.db, stripe, c.var.user.id, c.req.valid("json").returnUrl));
+      return ok(c, await openPortal(dbOf(c), stripe, c.get("user").id, c.req.valid("json").returnUrl));
     },
   );

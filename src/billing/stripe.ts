@@ -51,7 +51,7 @@ export function createStripeClient(config: Config, egress: Fetcher | undefined, 
 }
 
 /** The request's Stripe client (REST routes and dashboard pages alike). */
-export const stripeClientOf = (c: Context<AppEnv>): StripeApi => createStripeClient(c.var.config, c.env.STRIPE_API, c.var.log);
+export const stripeClientOf = (c: Context<AppEnv>): StripeApi => createStripeClient(c.get("config"), c.env.STRIPE_API, c.get("log"));
 
 /** Stripe failures become one opaque 503; Stripe's own message never reaches the client. */
 export async function callStripe<T>(stripe: StripeApi, what: string, call: () => Promise<T>): Promise<T> {

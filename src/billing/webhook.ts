@@ -8,6 +8,7 @@ import { forgetAccount } from "../ratelimit/limiter";
 import { effectStatements, isProcessed, markProcessedStatement } from "./webhook-sql";
 import { verifiedEvent } from "./webhook-verify";
 import { isAccountDeletedError } from "../users/tombstone";
+import { dbOf } from "../db/session";
 
 const receiptSchema = z.object({
   received: z.literal(true),
@@ -36,13 +37,13 @@ export const webhookRoutes = restRouter().openapi(
     },
   }),
   async (c) => {
-    const now = c.var.clock.now();
-    const event = await verifiedEvent(c.var.config, await c.req.text(), c.req.header("Stripe-Signature"), now);
-    const db = c.var.db;
+    const now = c.get("clock").now();
+    const event = await verifiedEvent(c.get("config"), await c.req.text(), c.req.header("Stripe-Signature"), now);
+    const db = dbOf(c);
     const receipt = { received: true as const, eventId: event.id, type: event.type };
 
     if (await isProcessed(db, event.id)) return ok(c, { ...receipt, duplicate: true });
-    const effect = await effectOf(db, c.var.config, c.var.log, event);
+    const effect = await effectOf(db, c.get("config"), c.get("log"), event);
     const iso = now.toISOString();
     const markProcessed = markProcessedStatement(db, event, iso);
     const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] =

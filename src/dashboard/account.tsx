@@ -15,9 +15,10 @@ import { updateProfileBody } from "../users/schemas";
 import { getUserProfile, updateProfile } from "../users/service";
 import { Alert, Badge, CopyBlock, Csrf, formatDate, DataTable } from "./components";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
+import { dbOf } from "../db/session";
 
 async function apiKeysPage(c: Context<AppEnv>, created?: { name: string; key: string }, error?: string) {
-  const keys = await listApiKeys(c.var.db, c.var.user.id);
+  const keys = await listApiKeys(dbOf(c), c.get("user").id);
   const csrf = sessionOf(c).csrfToken;
   return render(
     c,
@@ -83,9 +84,9 @@ async function apiKeysPage(c: Context<AppEnv>, created?: { name: string; key: st
 }
 
 function billingPage(c: Context<AppEnv>, sub: Awaited<ReturnType<typeof getSubscription>>, usage: { workflows: number; deployments: number }, error?: string) {
-  const configured = isStripeConfigured(c.var.config);
+  const configured = isStripeConfigured(c.get("config"));
   const csrf = sessionOf(c).csrfToken;
-  const prices = PRICE_KEY_NAMES.filter((k) => stripePriceFor(c.var.config, k));
+  const prices = PRICE_KEY_NAMES.filter((k) => stripePriceFor(c.get("config"), k));
   const limits = PLANS[sub.plan].limits;
   const fmt = (v: number | null) => (v === null ? "unlimited" : v.toLocaleString("en-US"));
   return render(
@@ -154,7 +155,7 @@ function billingPage(c: Context<AppEnv>, sub: Awaited<ReturnType<typeof getSubsc
 }
 
 async function billingData(c: Context<AppEnv>) {
-  const [sub, profile] = await Promise.all([getSubscription(c.var.db, c.var.user), getUserProfile(c.var.db, c.var.user.id)]);
+  const [sub, profile] = await Promise.all([getSubscription(dbOf(c), c.get("user")), getUserProfile(dbOf(c), c.get("user").id)]);
   return { sub, usage: { workflows: profile?.workflowCount ?? 0, deployments: profile?.deploymentCount ?? 0 } };
 }
 
@@ -212,11 +213,11 @@ export const accountScreens = new Hono<AppEnv>()
   .post("/api-keys", ...signedInWrite, async (c) => {
     const parsed = createApiKeyBody.safeParse({ name: (await formFields(c)).name ?? "" });
     if (!parsed.success) return apiKeysPage(c, undefined, "Give the key a name (up to 100 characters).");
-    const created = await createApiKey(c.var.db, c.var.user.id, parsed.data.name, c.var.ids.create("key"), c.var.clock.now());
+    const created = await createApiKey(dbOf(c), c.get("user").id, parsed.data.name, c.get("ids").create("key"), c.get("clock").now());
     return apiKeysPage(c, created);
   })
   .post("/api-keys/:id/revoke", ...signedInWrite, async (c) => {
-    if (!(await revokeApiKey(c.var.db, c.var.user.id, c.req.param("id")))) throw notFound("API key", c.req.param("id"));
+    if (!(await revokeApiKey(dbOf(c), c.get("user").id, c.req.param("id")))) throw notFound("API key", c.req.param("id"));
     return seeOther(c, "/api-keys");
   })
   .get("/billing", signedIn, async (c) => {
@@ -226,13 +227,13 @@ export const accountScreens = new Hono<AppEnv>()
   .post("/billing/checkout", ...signedInWrite, async (c) => {
     try {
       const origin = new URL(c.req.url).origin;
-      const input = parseOrThrow(checkoutBody(c.var.config), {
+      const input = parseOrThrow(checkoutBody(c.get("config")), {
         priceId: (await formFields(c)).priceId,
         successUrl: `${origin}/billing?checkout=success`,
         cancelUrl: `${origin}/billing`,
       });
       const stripe = stripeClientOf(c);
-      const { checkoutUrl } = await startCheckout(c.var.db, stripe, c.var.config, c.var.user, input, c.var.clock.now());
+      const { checkoutUrl } = await startCheckout(dbOf(c), stripe, c.get("config"), c.get("user"), input, c.get("clock").now());
       return c.redirect(checkoutUrl, 303);
     } catch (err) {
       return billingFailure(c, err);
@@ -240,34 +241,34 @@ export const accountScreens = new Hono<AppEnv>()
   })
   .post("/billing/portal", ...signedInWrite, async (c) => {
     try {
-      const { returnUrl } = parseOrThrow(portalBody(c.var.config), { returnUrl: `${new URL(c.req.url).origin}/billing` });
+      const { returnUrl } = parseOrThrow(portalBody(c.get("config")), { returnUrl: `${new URL(c.req.url).origin}/billing` });
       const stripe = stripeClientOf(c);
-      const { portalUrl } = await openPortal(c.var.db, stripe, c.var.user.id, returnUrl);
+      const { portalUrl } = await openPortal(dbOf(c), stripe, c.get("user").id, returnUrl);
       return c.redirect(portalUrl, 303);
     } catch (err) {
       return billingFailure(c, err);
     }
   })
   .get("/account", signedIn, async (c) => {
-    const profile = await getUserProfile(c.var.db, c.var.user.id);
+    const profile = await getUserProfile(dbOf(c), c.get("user").id);
     if (!profile) throw notFound("User");
     return render(c, "Account", <AccountPage c={c} profile={profile} />);
   })
   .post("/account", ...signedInWrite, async (c) => {
     const raw = ((await formFields(c)).displayName ?? "").trim();
-    await updateProfile(c.var.db, c.var.user.id, parseOrThrow(updateProfileBody, { displayName: raw === "" ? null : raw }), c.var.clock.now());
+    await updateProfile(dbOf(c), c.get("user").id, parseOrThrow(updateProfileBody, { displayName: raw === "" ? null : raw }), c.get("clock").now());
     return seeOther(c, "/account");
   })
   .post("/account/delete", ...signedInWrite, async (c) => {
-    if ((await formFields(c)).confirm !== c.var.user.id) {
-      const profile = (await getUserProfile(c.var.db, c.var.user.id))!;
+    if ((await formFields(c)).confirm !== c.get("user").id) {
+      const profile = (await getUserProfile(dbOf(c), c.get("user").id))!;
       return render(c, "Account", <AccountPage c={c} profile={profile} error="The confirmation did not match your user id; nothing was deleted." />);
     }
     await deleteAccount(
       accountDeletionDeps(c),
-      c.var.user.id,
+      c.get("user").id,
     );
-    await revokeUserSessions(c.var.db, c.var.user.id);
+    await revokeUserSessions(dbOf(c), c.get("user").id);
     await signOut(c);
     return seeOther(c, "/sign-in");
   });

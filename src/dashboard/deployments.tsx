@@ -14,6 +14,7 @@ import { Alert, Badge, ConfirmDelete, CopyBlock, Csrf, FieldErrors, Pager, forma
 import { formFields, formList, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { ideSnippets } from "./snippets";
 import { UsageChart, usageThisMonth } from "./usage-chart";
+import { dbOf } from "../db/session";
 
 const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, oauthKv: c.env.OAUTH_KV, baseUrl: publicBaseUrl(c) });
 
@@ -45,7 +46,7 @@ const bodyOf = (v: DeploymentFormValues) => ({
 });
 
 async function DeploymentForm({ c, action, values, issues, message }: { c: Context<AppEnv>; action: string; values: DeploymentFormValues; issues: FieldIssue[]; message?: string }) {
-  const library = await listLibrary(c.var.db, c.var.user.id, { limit: 100, activeOnly: false });
+  const library = await listLibrary(dbOf(c), c.get("user").id, { limit: 100, activeOnly: false });
   return (
     <form method="post" action={action} novalidate>
       <Csrf token={sessionOf(c).csrfToken} />
@@ -114,7 +115,7 @@ async function newPage(c: Context<AppEnv>, values: DeploymentFormValues, issues:
 
 async function detailPage(c: Context<AppEnv>, issues: FieldIssue[] = [], message?: string) {
   const dep = await getDeployment(ctxOf(c), c.req.param("id")!);
-  const days = await usageThisMonth(c.var.db, dep.deploymentId, c.var.clock.now());
+  const days = await usageThisMonth(dbOf(c), dep.deploymentId, c.get("clock").now());
   const csrf = sessionOf(c).csrfToken;
   const id = encodeURIComponent(dep.deploymentId);
   return render(
@@ -151,7 +152,7 @@ async function detailPage(c: Context<AppEnv>, issues: FieldIssue[] = [], message
       </section>
       <section aria-labelledby="usage-title">
         <h2 id="usage-title">Usage</h2>
-        <UsageChart days={days} limit={PLANS[c.var.user.plan].limits.connectionsPerMonth} />
+        <UsageChart days={days} limit={PLANS[c.get("user").plan].limits.connectionsPerMonth} />
         <p class="hint">Last connection: {formatDate(dep.usage.lastConnectedAt)}</p>
       </section>
       <section aria-labelledby="edit-title">
@@ -232,7 +233,7 @@ export const deploymentScreens = new Hono<AppEnv>()
     const parsed = createDeploymentBody.safeParse(bodyOf(values));
     if (!parsed.success) return newPage(c, values, issuesOf(parsed.error));
     try {
-      await assertWithinPlanLimit(c.var.db, c.var.user, "deployments", c.var.config.UPGRADE_URL);
+      await assertWithinPlanLimit(dbOf(c), c.get("user"), "deployments", c.get("config").UPGRADE_URL);
       const created = await createDeployment(ctxOf(c), parsed.data);
       return seeOther(c, `/deployments/${encodeURIComponent(created.deploymentId)}`);
     } catch (err) {

@@ -24,7 +24,7 @@ const anchor = (method: string, path: string) => `${method}-${path}`.replace(/[^
  */
 // Built from the app it is mounted on, like GET /openapi.json.
 export const docsScreen = (app: OpenAPIHono<AppEnv, any, any>) => new Hono<AppEnv>().get("/docs", (c) => {
-  const doc = buildOpenApiDocument(app, c.var.config, new URL(c.req.url).origin);
+  const doc = buildOpenApiDocument(app, c.get("config"), new URL(c.req.url).origin);
   const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
     METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => ({ path, method: m, op: (item as Record<string, Operation>)[m]! })),
   );

@@ -29,7 +29,7 @@ export function errorPage(err: unknown, c: Context<AppEnv>) {
   const apiError = toApiError(err);
   if (apiError.code === "NOT_FOUND") return notFoundPage(c);
   if (apiError.code === "INTERNAL_ERROR") {
-    c.var.log.error("dashboard page failed", { error: String(err), stack: (err as Error)?.stack });
+    c.get("log").error("dashboard page failed", { error: String(err), stack: (err as Error)?.stack });
   }
   return render(
     c,

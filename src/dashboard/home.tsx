@@ -4,11 +4,12 @@ import { PLANS } from "../plans";
 import { getUserProfile } from "../users/service";
 import { sessionLabel, sessionUser } from "../session";
 import { render, seeOther } from "./http";
+import { dbOf } from "../db/session";
 
 export const homeScreen = new Hono<AppEnv>().get("/", async (c) => {
   const session = await sessionUser(c);
   if (!session) return seeOther(c, "/sign-in");
-  const profile = await getUserProfile(c.var.db, session.user.id);
+  const profile = await getUserProfile(dbOf(c), session.user.id);
   const limits = PLANS[session.user.plan].limits;
   const stat = (label: string, value: number, limit: number | null) => (
     <div class="stat">

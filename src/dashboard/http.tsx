@@ -11,9 +11,10 @@ import { Layout } from "./layout";
  * (plus the hosted pages a form is redirected to: the identity provider, Stripe).
  */
 export function contentSecurityPolicy(c: Context<AppEnv>): string {
+  const config = c.get("config");
   const formTargets = ["'self'"];
-  if (c.var.config.OIDC_AUTHORIZE_URL) formTargets.push(new URL(c.var.config.OIDC_AUTHORIZE_URL).origin);
-  if (c.var.config.STRIPE_SECRET_KEY) formTargets.push("https://checkout.stripe.com", "https://billing.stripe.com");
+  if (config.OIDC_AUTHORIZE_URL) formTargets.push(new URL(config.OIDC_AUTHORIZE_URL).origin);
+  if (config.STRIPE_SECRET_KEY) formTargets.push("https://checkout.stripe.com", "https://billing.stripe.com");
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -76,7 +77,7 @@ export const signedIn = createMiddleware<AppEnv>(async (c, next) => {
 /** Signed-in writes: the session plus the CSRF checks. */
 export const signedInWrite = [signedIn, requireCsrf] as const;
 
-export const sessionOf = (c: Context<AppEnv>) => (c as unknown as Context<SessionVars>).var.session;
+export const sessionOf = (c: Context<AppEnv>) => (c as unknown as Context<SessionVars>).get("session");
 
 /** Form fields as strings (files and repeated fields are read with `formList`). */
 export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {

@@ -8,11 +8,12 @@ import { updateLibraryEntryBody } from "../library/schemas";
 import { listLibrary, updateLibraryEntry } from "../library/service";
 import { Badge, Csrf, Pager, formatDate } from "./components";
 import { formFields, formList, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
+import { dbOf } from "../db/session";
 
 export const libraryScreens = new Hono<AppEnv>()
   .get("/library", signedIn, async (c) => {
     const cursor = c.req.query("cursor") || undefined;
-    const page = await listLibrary(c.var.db, c.var.user.id, { limit: 50, activeOnly: false, ...(cursor ? { cursor } : {}) }).catch(() => null);
+    const page = await listLibrary(dbOf(c), c.get("user").id, { limit: 50, activeOnly: false, ...(cursor ? { cursor } : {}) }).catch(() => null);
     if (!page) return seeOther(c, "/library");
     const csrf = sessionOf(c).csrfToken;
     return render(
@@ -77,6 +78,6 @@ export const libraryScreens = new Hono<AppEnv>()
       enabledAdapters: await formList(c, "enabledAdapters"),
     });
     await updateLibraryEntry(requestContext(c), c.req.param("workflowId"), input);
-    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, c.req.param("workflowId"), c.var.clock.now(), c.var.user.id);
+    await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, c.req.param("workflowId"), c.get("clock").now(), c.get("user").id);
     return seeOther(c, "/library");
   });

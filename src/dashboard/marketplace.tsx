@@ -15,6 +15,7 @@ import { workflowStats } from "../workflows/dto";
 import { Alert, Csrf, Pager } from "./components";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { StepsSection, WorkflowFacts } from "./workflows";
+import { dbOf } from "../db/session";
 
 type Item = Awaited<ReturnType<typeof browseMarketplace>>["items"][number];
 
@@ -38,7 +39,7 @@ function ItemCard({ item }: { item: Item }) {
   );
 }
 
-const featuredIdsOf = (c: Context<AppEnv>) => new Set(c.var.config.FEATURED_WORKFLOW_IDS);
+const featuredIdsOf = (c: Context<AppEnv>) => new Set(c.get("config").FEATURED_WORKFLOW_IDS);
 
 async function browsePage(c: Context<AppEnv>) {
   const q = (c.req.query("q") ?? "").trim();
@@ -49,13 +50,13 @@ async function browsePage(c: Context<AppEnv>) {
   let page;
   try {
     page = q
-      ? await searchMarketplace(c.var.db, parseOrThrow(searchQuery, { ...raw, q }), featuredIdsOf(c))
-      : await browseMarketplace(c.var.db, parseOrThrow(browseQuery, { ...raw, sort }), featuredIdsOf(c));
+      ? await searchMarketplace(dbOf(c), parseOrThrow(searchQuery, { ...raw, q }), featuredIdsOf(c))
+      : await browseMarketplace(dbOf(c), parseOrThrow(browseQuery, { ...raw, sort }), featuredIdsOf(c));
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== "VALIDATION_ERROR") throw err;
     return seeOther(c, "/marketplace");
   }
-  const featured = q || category || cursor ? [] : await featuredWorkflows(c.var.db, { limit: 6, now: c.var.clock.now(), featuredIds: featuredIdsOf(c) });
+  const featured = q || category || cursor ? [] : await featuredWorkflows(dbOf(c), { limit: 6, now: c.get("clock").now(), featuredIds: featuredIdsOf(c) });
   return render(
     c,
     "Marketplace",
@@ -116,14 +117,14 @@ async function browsePage(c: Context<AppEnv>) {
 
 /** Marketplace pages show public workflows (your own private ones live under Workflows). */
 async function publicWorkflow(c: Context<AppEnv>) {
-  const row = await getVisibleWorkflow(c.var.db, c.req.param("id")!, c.var.user.id);
+  const row = await getVisibleWorkflow(dbOf(c), c.req.param("id")!, c.get("user").id);
   if (row.visibility !== "public") throw notFound("Workflow", row.id);
   return row;
 }
 
 async function libraryEntryOrNull(c: Context<AppEnv>, workflowId: string) {
   try {
-    return await getLibraryEntry(c.var.db, c.var.user.id, workflowId);
+    return await getLibraryEntry(dbOf(c), c.get("user").id, workflowId);
   } catch (err) {
     if (err instanceof ApiError && err.code === "NOT_FOUND") return null;
     throw err;
@@ -137,11 +138,11 @@ export const marketplaceScreens = new Hono<AppEnv>()
   .get("/marketplace/:id", signedIn, async (c) => {
     const row = await publicWorkflow(c);
     const [manifest, entry, myRating] = await Promise.all([
-      getManifest(c.var.db, row.id, row.currentVersion),
+      getManifest(dbOf(c), row.id, row.currentVersion),
       libraryEntryOrNull(c, row.id),
-      getMyRating(c.var.db, c.var.user.id, row.id).catch(() => null),
+      getMyRating(dbOf(c), c.get("user").id, row.id).catch(() => null),
     ]);
-    const mine = row.ownerId === c.var.user.id;
+    const mine = row.ownerId === c.get("user").id;
     const csrf = sessionOf(c).csrfToken;
     const id = encodeURIComponent(row.id);
     const stats = workflowStats(row);
@@ -205,16 +206,16 @@ export const marketplaceScreens = new Hono<AppEnv>()
   .post("/marketplace/:id/subscribe", ...signedInWrite, async (c) => {
     const row = await publicWorkflow(c);
     await addToLibrary(requestContext(c), row.id, {});
-    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now(), c.var.user.id);
+    await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, row.id, c.get("clock").now(), c.get("user").id);
     return back(c);
   })
   .post("/marketplace/:id/unsubscribe", ...signedInWrite, async (c) => {
     await removeFromLibrary(requestContext(c), c.req.param("id"));
-    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, c.req.param("id"), c.var.clock.now(), c.var.user.id);
+    await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, c.req.param("id"), c.get("clock").now(), c.get("user").id);
     return back(c);
   })
   .post("/marketplace/:id/fork", ...signedInWrite, async (c) => {
-    const ctx = { ...requestContext(c), user: c.var.user, upgradeUrl: c.var.config.UPGRADE_URL };
+    const ctx = { ...requestContext(c), user: c.get("user"), upgradeUrl: c.get("config").UPGRADE_URL };
     const fork = await forkWorkflow(ctx, c.req.param("id"), {});
     return seeOther(c, `/workflows/${encodeURIComponent(fork.workflowId)}`);
   })

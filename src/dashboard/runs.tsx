@@ -8,6 +8,7 @@ import { StepGraph, type GraphStep } from "./graph";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { callRuntime } from "./runtime-calls";
 import { manifestSteps } from "./workflows";
+import { dbOf } from "../db/session";
 
 const ACTIVE = new Set(["pending", "running", "frozen"]);
 
@@ -21,7 +22,7 @@ async function stepParameters(c: Context<AppEnv>, run: RunView): Promise<{ param
   if (!run.workflow_id || !run.workflow_version) return { params, deps };
   let steps: ReturnType<typeof manifestSteps> = [];
   try {
-    steps = manifestSteps(await getManifest(c.var.db, run.workflow_id, run.workflow_version));
+    steps = manifestSteps(await getManifest(dbOf(c), run.workflow_id, run.workflow_version));
   } catch {
     return { params, deps }; // the workflow was deleted since: the run still shows, without parameters
   }
@@ -107,7 +108,7 @@ function ApprovalPanel({ run, csrf, params }: { run: RunView; csrf: string; para
 
 export const runScreens = new Hono<AppEnv>()
   .get("/runs", signedIn, async (c) => {
-    const rows = await listRunRows(c.var.db, c.var.user.id, 50);
+    const rows = await listRunRows(dbOf(c), c.get("user").id, 50);
     const csrf = sessionOf(c).csrfToken;
     return render(
       c,

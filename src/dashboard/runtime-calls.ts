@@ -11,7 +11,7 @@ import { rpcContextOf } from "../runtime/rpc-context";
  */
 export async function callRuntime<T = unknown>(c: Context<AppEnv>, name: string, params: Record<string, unknown>): Promise<T> {
   const method = runtimeMethods[name]!;
-  const ctx = rpcContextOf(c, c.var.user);
+  const ctx = rpcContextOf(c, c.get("user"));
   const parsed = method.params.safeParse(params);
   if (!parsed.success) throw new ApiError("VALIDATION_ERROR", parsed.error.issues.map((i) => i.message).join("; "));
   try {

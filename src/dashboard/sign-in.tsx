@@ -7,6 +7,7 @@ import { expectedOrigin, isSameOriginRequest, sessionUser, signIn, signOut } fro
 import { finishOidcLogin, oidcLoginConfigured, startOidcLogin } from "../session/oidc";
 import { Alert } from "./components";
 import { formFields, render, safeReturnPath, seeOther } from "./http";
+import { dbOf } from "../db/session";
 
 function SignInPage({ returnTo, oidc, error, local }: { returnTo: string; oidc: boolean; error?: string; local: boolean }) {
   return (
@@ -70,8 +71,8 @@ export const signInRoutes = new Hono<AppEnv>()
     const origin = new URL(c.req.url).origin;
     const returnTo = returnPathOf(c, origin);
     if (await sessionUser(c)) return seeOther(c, returnTo);
-    const oidc = oidcLoginConfigured(c.var.config);
-    return render(c, "Sign in", <SignInPage returnTo={returnTo} oidc={oidc} local={c.var.config.ENVIRONMENT !== "production"} />);
+    const oidc = oidcLoginConfigured(c.get("config"));
+    return render(c, "Sign in", <SignInPage returnTo={returnTo} oidc={oidc} local={c.get("config").ENVIRONMENT !== "production"} />);
   })
   .post("/sign-in", async (c) => {
     const origin = new URL(c.req.url).origin;
@@ -80,13 +81,13 @@ export const signInRoutes = new Hono<AppEnv>()
     const form = await formFields(c);
     const returnTo = returnPathOf(c, origin, form.return_to);
     const token = (form.token ?? "").trim();
-    const local = c.var.config.ENVIRONMENT !== "production";
-    const oidc = oidcLoginConfigured(c.var.config);
+    const local = c.get("config").ENVIRONMENT !== "production";
+    const oidc = oidcLoginConfigured(c.get("config"));
     try {
       if (!token) throw new ApiError("UNAUTHORIZED", "Enter a token or API key");
       const credential = await verifyCredentialValue(c, token);
       const userId =
-        credential.kind === "api_key" ? credential.user.id : (await ensureUser(c.var.db, credential.identity, c.var.clock.now())).id;
+        credential.kind === "api_key" ? credential.user.id : (await ensureUser(dbOf(c), credential.identity, c.get("clock").now())).id;
       await signIn(c, userId);
       return seeOther(c, returnTo);
     } catch (err) {
@@ -95,12 +96,12 @@ export const signInRoutes = new Hono<AppEnv>()
     }
   })
   .get("/sign-in/oidc", async (c) => {
-    if (!oidcLoginConfigured(c.var.config)) return seeOther(c, "/sign-in");
+    if (!oidcLoginConfigured(c.get("config"))) return seeOther(c, "/sign-in");
     const origin = expectedOrigin(c);
     return c.redirect(await startOidcLogin(c, origin, returnPathOf(c, new URL(c.req.url).origin)), 302);
   })
   .get("/sign-in/callback", async (c) => {
-    if (!oidcLoginConfigured(c.var.config)) return seeOther(c, "/sign-in");
+    if (!oidcLoginConfigured(c.get("config"))) return seeOther(c, "/sign-in");
     const outcome = await finishOidcLogin(c, expectedOrigin(c));
     if (!outcome.ok) {
       return render(c, "Sign in", <SignInPage returnTo="/" oidc local={false} error={outcome.message} />);

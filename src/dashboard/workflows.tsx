@@ -13,6 +13,7 @@ import { StepGraph, type GraphStep } from "./graph";
 import { formFields, render, seeOther, sessionOf, signedIn, signedInWrite } from "./http";
 import { callRuntime } from "./runtime-calls";
 import { WorkflowForm, emptyWorkflowForm, formValuesOf, parseWorkflowForm, type WorkflowFormValues } from "./workflow-form";
+import { dbOf } from "../db/session";
 
 export const manifestSteps = (manifest: Record<string, unknown>): (GraphStep & { action?: string; parameters?: unknown })[] =>
   Array.isArray(manifest.steps) ? (manifest.steps as (GraphStep & { action?: string })[]) : [];
@@ -65,7 +66,7 @@ async function listPage(c: Context<AppEnv>) {
   const cursor = c.req.query("cursor") || undefined;
   let page;
   try {
-    page = await listOwnWorkflows(c.var.db, c.var.user.id, { limit: 20, cursor, visibility: filter });
+    page = await listOwnWorkflows(dbOf(c), c.get("user").id, { limit: 20, cursor, visibility: filter });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     return seeOther(c, "/workflows"); // a stale or tampered cursor starts over
@@ -151,7 +152,7 @@ export const workflowScreens = new Hono<AppEnv>()
     const { input, issues } = parseWorkflowForm(values, createWorkflowBody);
     if (!input) return formPage(c, { title: "New workflow", action: "/workflows/new", values, issues, editing: false });
     try {
-      await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
+      await assertWithinPlanLimit(dbOf(c), c.get("user"), "workflows", c.get("config").UPGRADE_URL);
       const created = await createWorkflow(requestContext(c), input);
       return seeOther(c, `/workflows/${created.workflowId}`);
     } catch (err) {
@@ -161,9 +162,9 @@ export const workflowScreens = new Hono<AppEnv>()
     }
   })
   .get("/workflows/:id", signedIn, async (c) => {
-    const row = await getVisibleWorkflow(c.var.db, c.req.param("id"), c.var.user.id);
-    const [manifest, versions] = await Promise.all([getManifest(c.var.db, row.id, row.currentVersion), listVersions(c.var.db, row.id)]);
-    const mine = row.ownerId === c.var.user.id;
+    const row = await getVisibleWorkflow(dbOf(c), c.req.param("id"), c.get("user").id);
+    const [manifest, versions] = await Promise.all([getManifest(dbOf(c), row.id, row.currentVersion), listVersions(dbOf(c), row.id)]);
+    const mine = row.ownerId === c.get("user").id;
     const csrf = sessionOf(c).csrfToken;
     const id = encodeURIComponent(row.id);
     return render(
@@ -231,12 +232,12 @@ export const workflowScreens = new Hono<AppEnv>()
     );
   })
   .get("/workflows/:id/edit", signedIn, async (c) => {
-    const row = await getOwnedWorkflow(c.var.db, c.req.param("id"), c.var.user.id);
-    const manifest = await getManifest(c.var.db, row.id, row.currentVersion);
+    const row = await getOwnedWorkflow(dbOf(c), c.req.param("id"), c.get("user").id);
+    const manifest = await getManifest(dbOf(c), row.id, row.currentVersion);
     return formPage(c, { title: `Edit ${row.name}`, action: `/workflows/${encodeURIComponent(row.id)}/edit`, values: valuesFromRow(row, manifest), editing: true });
   })
   .post("/workflows/:id/edit", ...signedInWrite, async (c) => {
-    const row = await getOwnedWorkflow(c.var.db, c.req.param("id"), c.var.user.id);
+    const row = await getOwnedWorkflow(dbOf(c), c.req.param("id"), c.get("user").id);
     const action = `/workflows/${encodeURIComponent(row.id)}/edit`;
     const values = formValuesOf(await formFields(c));
     const { input, issues } = parseWorkflowForm(values, updateWorkflowBody);
@@ -248,19 +249,19 @@ export const workflowScreens = new Hono<AppEnv>()
       if (!shown) throw err;
       return formPage(c, { title: `Edit ${row.name}`, action, values, message: shown.message, editing: true });
     }
-    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
+    await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, row.id, c.get("clock").now());
     return seeOther(c, `/workflows/${encodeURIComponent(row.id)}`);
   })
   .post("/workflows/:id/visibility", ...signedInWrite, async (c) => {
     const visibility = (await formFields(c)).visibility === "public" ? "public" : "private";
     const { row } = await updateWorkflow(requestContext(c), c.req.param("id"), { visibility });
-    await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
+    await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, row.id, c.get("clock").now());
     return seeOther(c, `/workflows/${encodeURIComponent(row.id)}`);
   })
   .post("/workflows/:id/delete", ...signedInWrite, async (c) => {
-    const servedBy = await deploymentIdsServing(c.var.db, c.req.param("id"));
+    const servedBy = await deploymentIdsServing(dbOf(c), c.req.param("id"));
     await deleteWorkflow(requestContext(c), c.req.param("id"));
-    await refreshDeployments(c.var.db, c.env.KV, servedBy, c.var.clock.now());
+    await refreshDeployments(dbOf(c), c.env.KV, servedBy, c.get("clock").now());
     return seeOther(c, "/workflows");
   })
   .post("/workflows/:id/run", ...signedInWrite, async (c) => {

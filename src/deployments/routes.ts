@@ -31,10 +31,11 @@ import {
   type DeploymentCtx,
 } from "./service";
 import { deploymentUsage } from "./usage";
+import { dbOf } from "../db/session";
 
 /** The configured public URL wins (behind proxies / custom domains); else the request's origin. */
 export function publicBaseUrl(c: Context<AppEnv>): string {
-  return c.var.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
+  return c.get("config").PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
 }
 
 const ctxOf = (c: Context<AppEnv>): DeploymentCtx => ({ ...requestContext(c), kv: c.env.KV, oauthKv: c.env.OAUTH_KV, baseUrl: publicBaseUrl(c) });
@@ -67,7 +68,7 @@ export const deploymentRoutes = restRouter()
       },
     }),
     async (c) => {
-      await assertWithinPlanLimit(c.var.db, c.var.user, "deployments", c.var.config.UPGRADE_URL);
+      await assertWithinPlanLimit(dbOf(c), c.get("user"), "deployments", c.get("config").UPGRADE_URL);
       return ok(c, await createDeployment(ctxOf(c), c.req.valid("json")), 201);
     },
   )
@@ -156,8 +157,8 @@ export const deploymentRoutes = restRouter()
       responses: { 200: success("Connections in the period, by adapter and by day", deploymentUsageSchema), ...errors("VALIDATION_ERROR", "NOT_FOUND") },
     }),
     async (c) => {
-      const row = await getOwnedDeployment(c.var.db, c.req.valid("param").deploymentId, c.var.user.id);
-      return ok(c, await deploymentUsage(c.var.db, row.id, c.var.user.plan, c.req.valid("query").period, c.var.clock.now()));
+      const row = await getOwnedDeployment(dbOf(c), c.req.valid("param").deploymentId, c.get("user").id);
+      return ok(c, await deploymentUsage(dbOf(c), row.id, c.get("user").plan, c.req.valid("query").period, c.get("clock").now()));
     },
   )
   .openapi(

@@ -20,7 +20,7 @@ export const forkRoutes = restRouter().openapi(
     },
   }),
   async (c) => {
-    const ctx = { ...requestContext(c), user: c.var.user, upgradeUrl: c.var.config.UPGRADE_URL };
+    const ctx = { ...requestContext(c), user: c.get("user"), upgradeUrl: c.get("config").UPGRADE_URL };
     return ok(c, await forkWorkflow(ctx, c.req.valid("param").workflowId, c.req.valid("json")), 201);
   },
 );

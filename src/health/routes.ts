@@ -34,8 +34,8 @@ export const healthRoutes = restRouter()
       },
     }),
     async (c) => {
-      const report = await checkHealth(c.env, c.var.config, c.var.log);
-      const body = { ...report, service: "hydra-edge" as const, environment: c.var.config.ENVIRONMENT, time: c.var.clock.now().toISOString() };
+      const report = await checkHealth(c.env, c.get("config"), c.get("log"));
+      const body = { ...report, service: "hydra-edge" as const, environment: c.get("config").ENVIRONMENT, time: c.get("clock").now().toISOString() };
       return report.status === "ok" ? c.json(body, 200) : c.json(body, 503);
     },
   );

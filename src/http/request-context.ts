@@ -1,8 +1,8 @@
-import type { AppEnv } from "../env";
+import { dbOf, type RequestHolder } from "../db/session";
 
 /** The per-request services a feature service needs, taken once from the Hono context. */
-export function requestContext(c: { var: AppEnv["Variables"] }) {
-  return { db: c.var.db, ids: c.var.ids, now: c.var.clock.now(), userId: c.var.user.id };
+export function requestContext(c: RequestHolder) {
+  return { db: dbOf(c), ids: c.get("ids"), now: c.get("clock").now(), userId: c.get("user").id };
 }
 
 export type RequestContext = ReturnType<typeof requestContext>;

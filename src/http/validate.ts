@@ -34,7 +34,7 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, whe
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
-  const read = readBoundedJson(text, { maxBytes: c.var.config.MAX_BODY_BYTES });
+  const read = readBoundedJson(text, { maxBytes: c.get("config").MAX_BODY_BYTES });
   if (read.ok) return read.value;
   if (read.reason === "too_large") throw new ApiError("PAYLOAD_TOO_LARGE", read.message, limitDetails(read));
   const issue = read.reason === "too_deep" ? `nesting depth exceeds ${read.maxDepth} (MAX_JSON_DEPTH)` : "malformed JSON";

@@ -14,6 +14,7 @@ import {
   updateLibraryEntryBody,
 } from "./schemas";
 import { addToLibrary, getLibraryEntry, listLibrary, removeFromLibrary, updateLibraryEntry } from "./service";
+import { dbOf } from "../db/session";
 
 const tags = ["Library"];
 const params = idParams("workflowId");
@@ -28,7 +29,7 @@ export const libraryRoutes = restRouter()
       request: { query: listLibraryQuery },
       responses: { 200: page("Your library entries, newest first", libraryEntrySchema), ...errors("VALIDATION_ERROR") },
     }),
-    async (c) => okPage(c, await listLibrary(c.var.db, c.var.user.id, c.req.valid("query"))),
+    async (c) => okPage(c, await listLibrary(dbOf(c), c.get("user").id, c.req.valid("query"))),
   )
   .openapi(
     createRoute({
@@ -39,7 +40,7 @@ export const libraryRoutes = restRouter()
       request: { params },
       responses: { 200: success("The entry with the manifest it serves", libraryEntryDetailSchema), ...errors("NOT_FOUND") },
     }),
-    async (c) => ok(c, await getLibraryEntry(c.var.db, c.var.user.id, c.req.valid("param").workflowId)),
+    async (c) => ok(c, await getLibraryEntry(dbOf(c), c.get("user").id, c.req.valid("param").workflowId)),
   )
   .openapi(
     createRoute({
@@ -92,5 +93,5 @@ export const libraryRoutes = restRouter()
 
 /** A library entry decides which version (or whether) the caller's own deployments serve a workflow. */
 async function refreshServingDeployments(c: Context<AppEnv>) {
-  await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, c.req.param("workflowId")!, c.var.clock.now(), c.var.user.id);
+  await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, c.req.param("workflowId")!, c.get("clock").now(), c.get("user").id);
 }

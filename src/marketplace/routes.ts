@@ -1,12 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../env";
+import type { VariablesOf } from "../env";
 import { ok, okPage } from "../http/envelope";
 import { errors, page, restRouter, success } from "../openapi/route";
 import { browseQuery, featuredQuery, marketplaceItemSchema, searchQuery } from "./schemas";
 import { browseMarketplace, featuredWorkflows, searchMarketplace } from "./service";
+import { dbOf } from "../db/session";
 
-const featuredIdsOf = (c: { var: AppEnv["Variables"] }) => new Set(c.var.config.FEATURED_WORKFLOW_IDS);
+const featuredIdsOf = (c: VariablesOf) => new Set(c.get("config").FEATURED_WORKFLOW_IDS);
 const tags = ["Marketplace"];
 
 export const marketplaceRoutes = restRouter()
@@ -19,7 +20,7 @@ export const marketplaceRoutes = restRouter()
       request: { query: browseQuery },
       responses: { 200: page("Public workflows in the chosen order", marketplaceItemSchema), ...errors("VALIDATION_ERROR") },
     }),
-    async (c) => okPage(c, await browseMarketplace(c.var.db, c.req.valid("query"), featuredIdsOf(c))),
+    async (c) => okPage(c, await browseMarketplace(dbOf(c), c.req.valid("query"), featuredIdsOf(c))),
   )
   .openapi(
     createRoute({
@@ -30,7 +31,7 @@ export const marketplaceRoutes = restRouter()
       request: { query: searchQuery },
       responses: { 200: page("Matching public workflows, best first", marketplaceItemSchema), ...errors("VALIDATION_ERROR") },
     }),
-    async (c) => okPage(c, await searchMarketplace(c.var.db, c.req.valid("query"), featuredIdsOf(c))),
+    async (c) => okPage(c, await searchMarketplace(dbOf(c), c.req.valid("query"), featuredIdsOf(c))),
   )
   .openapi(
     createRoute({
@@ -44,9 +45,9 @@ export const marketplaceRoutes = restRouter()
     async (c) =>
       ok(
         c,
-        await featuredWorkflows(c.var.db, {
+        await featuredWorkflows(dbOf(c), {
           limit: c.req.valid("query").limit,
-          now: c.var.clock.now(),
+          now: c.get("clock").now(),
           featuredIds: featuredIdsOf(c),
         }),
       ),

@@ -9,6 +9,7 @@ import { MODERN_ERRORS, MODERN_PROTOCOL_VERSION, assertHeadersMatch, bodyProtoco
 import { ALL_PROTOCOL_VERSIONS, RpcError, isSupportedVersion, mcpRules, rpcError } from "./protocol";
 import { serveLegacy } from "./serve-legacy";
 import { serveModern } from "./serve-modern";
+import { dbOf } from "../db/session";
 
 const DEPLOYMENT_ID = /^dep_[A-Za-z0-9]{1,64}$/;
 
@@ -25,7 +26,7 @@ async function handlePost(c: Context<AppEnv>) {
   // The era: 2026-07-28 in MCP-Protocol-Version means per-request `_meta`, anything older initialize.
   const version = c.req.header("MCP-Protocol-Version");
   const rules = mcpRules(version);
-  const read = readRpcJson(await c.req.text(), { maxBytes: c.var.config.MAX_BODY_BYTES }, rules);
+  const read = readRpcJson(await c.req.text(), { maxBytes: c.get("config").MAX_BODY_BYTES }, rules);
   if (!read.ok) return c.json(read.error, read.tooLarge ? 413 : 400);
   const body = read.value;
 
@@ -57,7 +58,7 @@ async function handlePost(c: Context<AppEnv>) {
 
   const deploymentId = c.req.param("deploymentId") ?? "";
   if (!DEPLOYMENT_ID.test(deploymentId)) throw notFound("Deployment", deploymentId);
-  const caller = await admitCaller(c, deploymentId, await loadRecord(c.var.db, c.env.KV, deploymentId, c.var.clock.now()));
+  const caller = await admitCaller(c, deploymentId, await loadRecord(dbOf(c), c.env.KV, deploymentId, c.get("clock").now()));
 
   // A modern body is one message (its rules take no batch).
   if (!modern || parsed.kind !== "single") return serveLegacy(c, caller, parsed, rules);
@@ -71,7 +72,7 @@ async function handlePost(c: Context<AppEnv>) {
  * fails on a redirect). No server stream: GET and DELETE 405.
  */
 const handle = async (c: Context<AppEnv>) => {
-  const refused = rebindingRefusal(c.var.config, c.req.raw);
+  const refused = rebindingRefusal(c.get("config"), c.req.raw);
   if (refused) return c.json(refused.body, refused.status);
   if (c.req.method !== "POST") {
     throw new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not supported here; send MCP messages with POST`, {}, { Allow: "POST" });

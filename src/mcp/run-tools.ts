@@ -200,7 +200,7 @@ export async function callRunTool(c: Context<AppEnv>, found: Tool<RunToolContext
       const data = (err.data ?? {}) as { reason?: string };
       return refusal(err.message, data.reason ?? "invalid_params", err.data);
     }
-    c.var.log.error("run tool failed", { tool: found.name, error: String(err) });
+    c.get("log").error("run tool failed", { tool: found.name, error: String(err) });
     throw new RpcError(JSONRPC.INTERNAL_ERROR, "Internal error");
   }
 }

@@ -12,6 +12,7 @@ import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from ".
 import { SERVER_CAPABILITIES, SERVER_INFO, SHARED_METHODS, mcpContext, type McpContext } from "./dispatch";
 import { DEFAULT_ADAPTER, negotiateVersion } from "./protocol";
 import { signSession, verifySession } from "./session";
+import { dbOf } from "../db/session";
 
 /**
  * 2025-03-26, 2025-06-18 and 2025-11-25: `initialize` picks the adapter and returns it in a
@@ -22,7 +23,7 @@ const SESSION_HEADER = "Mcp-Session-Id";
 async function adapterForRequest(c: Context<AppEnv>, record: DeploymentRecord): Promise<Adapter> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId !== undefined) {
-    const session = await verifySession(c.var.config, sessionId, record.deploymentId);
+    const session = await verifySession(c.get("config"), sessionId, record.deploymentId);
     // 404 tells the client to send a fresh initialize (spec: unknown or terminated session).
     if (!session) throw new ApiError("NOT_FOUND", "Unknown MCP session; send a new initialize request");
     // An adapter disabled since the session began falls back like a new connection would.
@@ -41,10 +42,10 @@ const initializeParams = z.looseObject({
 async function initialize(p: z.infer<typeof initializeParams>, { c, record }: McpContext) {
   const clientName = typeof p.clientInfo === "object" && p.clientInfo !== null ? (p.clientInfo as { name?: unknown }).name : undefined;
   const served = serveAdapter(record, wantedAdapter(c, clientName));
-  const now = c.var.clock.now();
-  await countConnection(c.var.db, record.ownerId, record.deploymentId, served.adapter, now, c.var.config.UPGRADE_URL);
+  const now = c.get("clock").now();
+  await countConnection(dbOf(c), record.ownerId, record.deploymentId, served.adapter, now, c.get("config").UPGRADE_URL);
 
-  c.header(SESSION_HEADER, await signSession(c.var.config, { adapter: served.adapter, deploymentId: record.deploymentId }, now));
+  c.header(SESSION_HEADER, await signSession(c.get("config"), { adapter: served.adapter, deploymentId: record.deploymentId }, now));
   return {
     protocolVersion: negotiateVersion(p.protocolVersion),
     capabilities: SERVER_CAPABILITIES,

@@ -8,6 +8,7 @@ import { countModernConnection } from "./connection";
 import { SERVER_CAPABILITIES, SERVER_INFO, SHARED_METHODS, mcpContext, type McpContext } from "./dispatch";
 import { clientNameOf, discoverResult, modernErrorCode, modernResult } from "./modern";
 import { ALL_PROTOCOL_VERSIONS, type JsonRpcRequest } from "./protocol";
+import { dbOf } from "../db/session";
 
 type ModernContext = McpContext & { served: ServedAdapter };
 
@@ -34,12 +35,12 @@ export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request
   const served = serveAdapter(record, wantedAdapter(c, clientName));
   const who = caller.userId ?? `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
   await countModernConnection({
-    db: c.var.db,
+    db: dbOf(c),
     record,
     adapter: served.adapter,
     identity: JSON.stringify([who, typeof clientName === "string" ? clientName : ""]),
-    now: c.var.clock.now(),
-    upgradeUrl: c.var.config.UPGRADE_URL,
+    now: c.get("clock").now(),
+    upgradeUrl: c.get("config").UPGRADE_URL,
   });
   const ctx: ModernContext = { ...mcpContext(c, caller, served.adapter), served };
   const response = await dispatchRequest(request, MODERN_METHODS, ctx, options);

@@ -19,7 +19,7 @@ function bearerOf(c: Context<AppEnv>): string | null {
 /** An OAuth access token issued for this deployment (its audience), or null. One OAUTH_KV read. */
 async function userOfAccessToken(c: Context<AppEnv>, record: DeploymentRecord, token: string): Promise<string | null> {
   const issuer = oauthIssuer(c);
-  const server = authorizationServer(c.var.config, issuer, record.deploymentId);
+  const server = authorizationServer(c.get("config"), issuer, record.deploymentId);
   const validated = await server.validateToken<McpGrantProps>(deploymentResource(issuer, record.deploymentId), token, c.env);
   if (!validated || validated.props?.deploymentId !== record.deploymentId) return null;
   return validated.props.userId;

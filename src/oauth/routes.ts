@@ -25,6 +25,7 @@ import {
 } from "./server";
 import { isSameOriginRequest, sessionLabel, sessionUser } from "../session";
 import { finishHostedLogin, identifyAuthorizingUser, startHostedLogin, usesHostedLogin, type HostedLoginData } from "./sign-in";
+import { dbOf } from "../db/session";
 
 const DEPLOYMENT_ID = /^dep_[A-Za-z0-9]{1,64}$/;
 
@@ -42,13 +43,13 @@ const redirect = (location: string, headers: Headers = new Headers()) => {
 };
 
 async function deploymentRecord(c: Context<AppEnv>, deploymentId: string): Promise<DeploymentRecord | null> {
-  return DEPLOYMENT_ID.test(deploymentId) ? loadRecord(c.var.db, c.env.KV, deploymentId, c.var.clock.now()) : null;
+  return DEPLOYMENT_ID.test(deploymentId) ? loadRecord(dbOf(c), c.env.KV, deploymentId, c.get("clock").now()) : null;
 }
 
 /** Discovery, registration and tokens belong to the library (RFC 8414, RFC 7591, OAuth 2.1). */
 function libraryEndpoint(c: Context<AppEnv>, deploymentId?: string | null) {
   const issuer = oauthIssuer(c);
-  return authorizationServer(c.var.config, issuer, deploymentId).fetch(atIssuer(issuer, c.req.raw), c.env, workerCtx(c));
+  return authorizationServer(c.get("config"), issuer, deploymentId).fetch(atIssuer(issuer, c.req.raw), c.env, workerCtx(c));
 }
 
 /**
@@ -88,7 +89,7 @@ async function protectedResourceMetadata(c: Context<AppEnv>) {
     },
     requiredScopes: [MCP_SCOPE],
     // Only its metadata is served from here: /mcp/{id} checks its tokens itself (src/oauth/mcp-access.ts).
-    validateToken: (env) => (resource, token) => authorizationServer(c.var.config, issuer, deploymentId).validateToken(resource, token, env),
+    validateToken: (env) => (resource, token) => authorizationServer(c.get("config"), issuer, deploymentId).validateToken(resource, token, env),
     handler: { fetch: () => new Response(null, { status: 404 }) },
   });
   const url = new URL(c.req.url);
@@ -130,7 +131,7 @@ async function showConsent(c: Context<AppEnv>) {
     const consent = await helpers.beginConsent(request);
     const session = await sessionUser(c);
     const signedInAs = session ? sessionLabel(session) : null;
-    return page(consentPage({ details, deployment: record, handle: consent.handle, askForToken: !usesHostedLogin(c.var.config), signedInAs }), 200, consent.headers);
+    return page(consentPage({ details, deployment: record, handle: consent.handle, askForToken: !usesHostedLogin(c.get("config")), signedInAs }), 200, consent.headers);
   } catch (err) {
     return authorizationFailure(err);
   }
@@ -176,9 +177,9 @@ async function decide(c: Context<AppEnv>) {
     // Checked before the handle is used up, so a mistyped token can be corrected on the same page.
     const pasted = form?.get("token");
     const user = await identifyAuthorizingUser(c, { pastedToken: typeof pasted === "string" ? pasted : null, session: isSameOriginRequest(c) });
-    if (!user && usesHostedLogin(c.var.config)) {
+    if (!user && usesHostedLogin(c.get("config"))) {
       const approved = await helpers.approveConsent(raw, handle);
-      return startHostedLogin(c.var.config, helpers, oauthIssuer(c), approved);
+      return startHostedLogin(c.get("config"), helpers, oauthIssuer(c), approved);
     }
     if (!user) {
       return page(messagePage("Sign-in failed", "The token is not valid (expired, revoked or mistyped). Go back, paste a valid token or API key, and approve again."), 401);
@@ -192,7 +193,7 @@ async function decide(c: Context<AppEnv>) {
 
 /** GET /authorize/callback: the hosted login's answer. */
 async function hostedLoginReturn(c: Context<AppEnv>) {
-  if (!usesHostedLogin(c.var.config)) throw notFound("Route");
+  if (!usesHostedLogin(c.get("config"))) throw notFound("Route");
   const issuer = oauthIssuer(c);
   const helpers = oauthHelpers(c);
   try {

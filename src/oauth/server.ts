@@ -13,7 +13,7 @@ export interface McpGrantProps {
 
 /** Canonical origin of this authorization server (lowercase, no trailing slash), from PUBLIC_BASE_URL or the request. */
 export function oauthIssuer(c: Context<AppEnv>): string {
-  return new URL(c.var.config.PUBLIC_BASE_URL ?? c.req.url).origin;
+  return new URL(c.get("config").PUBLIC_BASE_URL ?? c.req.url).origin;
 }
 
 /** RFC 8707 resource (and token audience) of one deployment: its MCP endpoint. */
@@ -61,7 +61,7 @@ export function authorizationServer(config: Config, issuer: string, deploymentId
 }
 
 export function oauthHelpers(c: Context<AppEnv>, deploymentId?: string | null): OAuthHelpers {
-  return authorizationServer(c.var.config, oauthIssuer(c), deploymentId).getOAuthApi(c.env);
+  return authorizationServer(c.get("config"), oauthIssuer(c), deploymentId).getOAuthApi(c.env);
 }
 
 /** The request as the library must see it: at the issuer's origin (behind a proxy or custom domain). */

@@ -70,7 +70,8 @@ export async function finishHostedLogin(
   /** The dashboard's own sign-in comes back elsewhere (`/sign-in/callback`). */
   redirectUri = hostedLoginCallback(issuer),
 ): Promise<string | null> {
-  const { config, log } = c.var;
+  const config = c.get("config");
+  const log = c.get("log");
   const egress = c.env.OIDC_API;
   const body = new URLSearchParams({
     grant_type: "authorization_code",

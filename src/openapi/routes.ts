@@ -8,4 +8,4 @@ import { buildOpenApiDocument } from "./document";
  * Built from the app it is mounted on, so it is always the routes' own description.
  */
 export const openApiRoutes = (app: OpenAPIHono<AppEnv, any, any>) =>
-  new Hono<AppEnv>().get("/", (c) => c.json(buildOpenApiDocument(app, c.var.config, new URL(c.req.url).origin)));
+  new Hono<AppEnv>().get("/", (c) => c.json(buildOpenApiDocument(app, c.get("config"), new URL(c.req.url).origin)));

@@ -20,8 +20,8 @@ const ipSubject = (c: Ctx) => `ip:${c.req.header("CF-Connecting-IP") ?? "local"}
  * request under the user's plan. A deleted account's request counts per IP, like any refused credential.
  */
 async function admitToken(c: Ctx): Promise<{ plan: Plan; decision: RateDecision }> {
-  const now = c.var.clock.now();
-  const admission = await rateLimiterStub(c.env, userSubject(c.var.identity!.sub)).admitAccount(c.var.identity!, c.var.config.RATE_LIMITS, now.getTime());
+  const now = c.get("clock").now();
+  const admission = await rateLimiterStub(c.env, userSubject(c.get("identity")!.sub)).admitAccount(c.get("identity")!, c.get("config").RATE_LIMITS, now.getTime());
   if (admission.deleted) {
     c.set("authError", accountDeleted());
     return admitOther(c, now);
@@ -32,11 +32,11 @@ async function admitToken(c: Ctx): Promise<{ plan: Plan; decision: RateDecision 
 }
 
 /** A user already resolved (API key), or nobody: per IP under the free plan. */
-async function admitOther(c: Ctx, now = c.var.clock.now()): Promise<{ plan: Plan; decision: RateDecision }> {
-  const user = c.var.user as AppEnv["Variables"]["user"] | undefined;
+async function admitOther(c: Ctx, now = c.get("clock").now()): Promise<{ plan: Plan; decision: RateDecision }> {
+  const user = c.get("user") as AppEnv["Variables"]["user"] | undefined;
   const plan: Plan = user?.plan ?? "free";
   const subject = user ? userSubject(user.id) : ipSubject(c);
-  return { plan, decision: await consume(c.env, subject, limitsFor(plan, c.var.config.RATE_LIMITS), now) };
+  return { plan, decision: await consume(c.env, subject, limitsFor(plan, c.get("config").RATE_LIMITS), now) };
 }
 
 /**
@@ -44,7 +44,7 @@ async function admitOther(c: Ctx, now = c.var.clock.now()): Promise<{ plan: Plan
  * response, including errors.
  */
 export const rateLimit = createMiddleware<AppEnv & { Variables: AuthVariables }>(async (c, next) => {
-  const { plan, decision } = c.var.identity ? await admitToken(c) : await admitOther(c);
+  const { plan, decision } = c.get("identity") ? await admitToken(c) : await admitOther(c);
   const headers = {
     "X-RateLimit-Limit": String(decision.limit),
     "X-RateLimit-Remaining": String(decision.remaining),

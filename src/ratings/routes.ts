@@ -4,6 +4,7 @@ import { requestContext } from "../http/request-context";
 import { errors, idParams, jsonBody, restRouter, success } from "../openapi/route";
 import { rateWorkflowBody, ratingRemovedSchema, ratingSchema } from "./schemas";
 import { getMyRating, rateWorkflow, removeRating } from "./service";
+import { dbOf } from "../db/session";
 
 const tags = ["Workflows"];
 const params = idParams("workflowId");
@@ -19,7 +20,7 @@ export const ratingRoutes = restRouter()
       request: { params },
       responses: { 200: success("Your rating (null when you have not rated) and the workflow's stats", ratingSchema), ...errors("NOT_FOUND") },
     }),
-    async (c) => ok(c, await getMyRating(c.var.db, c.var.user.id, c.req.valid("param").workflowId)),
+    async (c) => ok(c, await getMyRating(dbOf(c), c.get("user").id, c.req.valid("param").workflowId)),
   )
   .openapi(
     createRoute({

@@ -3,6 +3,7 @@ import type { AuthenticatedUser } from "../auth/types";
 import type { Database } from "../db/client";
 import type { Context } from "hono";
 import type { AppEnv, Bindings, Config } from "../env";
+import { dbOf } from "../db/session";
 
 /** What every runtime method gets: the caller, their database handle and the deployment's settings. */
 export interface RpcContext {
@@ -20,10 +21,10 @@ export interface RpcContext {
 /** What a runtime method receives, from the request that calls it (/rpc, MCP run tools, the dashboard). */
 export const rpcContextOf = (c: Context<AppEnv>, user: AuthenticatedUser): RpcContext => ({
   env: c.env,
-  db: c.var.db,
-  config: c.var.config,
+  db: dbOf(c),
+  config: c.get("config"),
   user,
-  now: c.var.clock.now(),
+  now: c.get("clock").now(),
   origin: new URL(c.req.url).origin,
-  log: c.var.log,
+  log: c.get("log"),
 });

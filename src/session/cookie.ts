@@ -6,7 +6,7 @@ export const SESSION_COOKIE = "hydra_session";
 
 /** Secure in production and on any https origin; plain http only for local development. */
 function isSecure(c: Context<AppEnv>) {
-  return c.var.config.ENVIRONMENT === "production" || new URL(c.req.url).protocol === "https:";
+  return c.get("config").ENVIRONMENT === "production" || new URL(c.req.url).protocol === "https:";
 }
 
 export function readSessionCookie(c: Context<AppEnv>): string | undefined {

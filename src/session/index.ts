@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from "./cookie";
 import { createSession, findSession, revokeSession } from "./store";
+import { dbOf } from "../db/session";
 
 export { SESSION_COOKIE } from "./cookie";
 
@@ -25,7 +26,7 @@ export async function sessionUser(c: Context<AppEnv>): Promise<BrowserSession | 
   const cached = ctx.get("browserSession");
   if (cached !== undefined) return cached;
   const id = readSessionCookie(c);
-  const stored = id ? await findSession(c.var.db, id, c.var.clock.now()) : null;
+  const stored = id ? await findSession(dbOf(c), id, c.get("clock").now()) : null;
   const session: BrowserSession | null = stored
     ? {
         user: { id: stored.user.id, email: stored.user.email, plan: stored.user.plan, via: "token" },
@@ -42,20 +43,21 @@ export const sessionLabel = (session: BrowserSession) => session.displayName ?? 
 
 /** Starts a session for a verified user and sets the cookie. */
 export async function signIn(c: Context<AppEnv>, userId: string) {
-  const created = await createSession(c.var.db, userId, c.var.clock.now(), c.var.config.SESSION_TTL_SECONDS);
+  const created = await createSession(dbOf(c), userId, c.get("clock").now(), c.get("config").SESSION_TTL_SECONDS);
   writeSessionCookie(c, created.id, created.expiresAt);
 }
 
 /** Deletes the server-side session (so a copied cookie stops working too) and clears the cookie. */
 export async function signOut(c: Context<AppEnv>) {
   const id = readSessionCookie(c);
-  if (id) await revokeSession(c.var.db, id);
+  if (id) await revokeSession(dbOf(c), id);
   clearSessionCookie(c);
 }
 
 /** The origin the browser should be on: the configured public URL, else the request's own. */
 export function expectedOrigin(c: Context<AppEnv>): string {
-  return c.var.config.PUBLIC_BASE_URL ? new URL(c.var.config.PUBLIC_BASE_URL).origin : new URL(c.req.url).origin;
+  const base = c.get("config").PUBLIC_BASE_URL;
+  return base ? new URL(base).origin : new URL(c.req.url).origin;
 }
 
 /**

@@ -7,6 +7,7 @@ import { randomToken } from "../services";
 import { ensureUser } from "../users/service";
 import { finishHostedLogin } from "../oauth/sign-in";
 import { takeOidcCookie, writeOidcCookie } from "./cookie";
+import { dbOf } from "../db/session";
 
 /** The hosted-login flow is on when the provider is configured (config checks the three come together). */
 export const oidcLoginConfigured = (config: Config): boolean => Boolean(config.OIDC_AUTHORIZE_URL && config.OIDC_TOKEN_URL && config.OIDC_CLIENT_ID);
@@ -18,7 +19,7 @@ const callbackUrl = (origin: string) => `${origin}/sign-in/callback`;
  * send the browser to the provider's hosted login (authorization code + PKCE S256).
  */
 export async function startOidcLogin(c: Context<AppEnv>, origin: string, returnTo: string): Promise<string> {
-  const config = c.var.config;
+  const config = c.get("config");
   const state = randomToken(32);
   const verifier = randomToken(64);
   writeOidcCookie(c, `${state}.${verifier}.${base64url.encode(returnTo)}`);
@@ -32,7 +33,7 @@ export type OidcOutcome = { ok: true; userId: string; returnTo: string } | { ok:
  * with the verifier, and verify the ID token exactly as the API verifies Bearer tokens.
  */
 export async function finishOidcLogin(c: Context<AppEnv>, origin: string): Promise<OidcOutcome> {
-  const config = c.var.config;
+  const config = c.get("config");
   const [state, verifier, encodedReturn] = (takeOidcCookie(c) ?? "").split(".");
   const code = c.req.query("code");
   if (c.req.query("error")) return { ok: false, message: "The identity provider did not sign you in." };
@@ -44,7 +45,7 @@ export async function finishOidcLogin(c: Context<AppEnv>, origin: string): Promi
   if (!idToken) return { ok: false, message: "The identity provider could not complete the sign-in." };
   try {
     const identity = await verifyBearerToken(idToken, config, c.env.KV);
-    const user = await ensureUser(c.var.db, identity, c.var.clock.now());
+    const user = await ensureUser(dbOf(c), identity, c.get("clock").now());
     const returnTo = encodedReturn ? new TextDecoder().decode(base64url.decode(encodedReturn)) : "/";
     return { ok: true, userId: user.id, returnTo };
   } catch {

@@ -30,6 +30,7 @@ import { deleteStoredRecord, deploymentKvKey } from "../deployments/record-store
 import { revokeOAuthGrants } from "../oauth/grants";
 import { deleteWorkflowStatements } from "../workflows/service";
 import { forgetAccount } from "../ratelimit/limiter";
+import { dbOf } from "../db/session";
 
 
 export interface DeletionStats {
@@ -177,14 +178,14 @@ export interface AccountDeletionDeps {
 
 /** What a deletion needs, from the request that asks for it (REST or the dashboard). */
 export const accountDeletionDeps = (c: Context<AppEnv>): AccountDeletionDeps => ({
-  log: c.var.log,
-  db: c.var.db,
+  log: c.get("log"),
+  db: dbOf(c),
   kv: c.env.KV,
   oauthKv: c.env.OAUTH_KV,
-  config: c.var.config,
+  config: c.get("config"),
   stripeEgress: c.env.STRIPE_API,
   runtime: c.env,
-  now: c.var.clock.now(),
+  now: c.get("clock").now(),
 });
 
 /** The `run_cancelled.reason` of runs stopped by an account deletion. */

@@ -5,6 +5,7 @@ import { errors, jsonBody, restRouter, success } from "../openapi/route";
 import { accountDeletionDeps, deleteAccount } from "./deletion";
 import { accountDeletedSchema, updateProfileBody, userProfileSchema } from "./schemas";
 import { getUserProfile, updateProfile } from "./service";
+import { dbOf } from "../db/session";
 
 const tags = ["Users"];
 
@@ -18,7 +19,7 @@ export const userRoutes = restRouter()
       responses: { 200: success("Your profile", userProfileSchema), ...errors("NOT_FOUND") },
     }),
     async (c) => {
-      const profile = await getUserProfile(c.var.db, c.var.user.id);
+      const profile = await getUserProfile(dbOf(c), c.get("user").id);
       if (!profile) throw notFound("User");
       return ok(c, profile);
     },
@@ -33,8 +34,8 @@ export const userRoutes = restRouter()
       responses: { 200: success("Your updated profile", userProfileSchema), ...errors("VALIDATION_ERROR", "PAYLOAD_TOO_LARGE") },
     }),
     async (c) => {
-      await updateProfile(c.var.db, c.var.user.id, c.req.valid("json"), c.var.clock.now());
-      return ok(c, (await getUserProfile(c.var.db, c.var.user.id))!);
+      await updateProfile(dbOf(c), c.get("user").id, c.req.valid("json"), c.get("clock").now());
+      return ok(c, (await getUserProfile(dbOf(c), c.get("user").id))!);
     },
   )
   .openapi(
@@ -50,7 +51,7 @@ export const userRoutes = restRouter()
         c,
         await deleteAccount(
           accountDeletionDeps(c),
-          c.var.user.id,
+          c.get("user").id,
         ),
       ),
   );

@@ -19,6 +19,7 @@ import {
   workflowVersionSchema,
 } from "./schemas";
 import { createWorkflow, deleteWorkflow, listOwnWorkflows, listVersions, updateWorkflow } from "./service";
+import { dbOf } from "../db/session";
 
 const tags = ["Workflows"];
 const params = idParams("workflowId");
@@ -33,7 +34,7 @@ export const workflowRoutes = restRouter()
       request: { query: listWorkflowsQuery },
       responses: { 200: page("Your workflows, newest first", workflowSummarySchema), ...errors("VALIDATION_ERROR") },
     }),
-    async (c) => okPage(c, await listOwnWorkflows(c.var.db, c.var.user.id, c.req.valid("query"))),
+    async (c) => okPage(c, await listOwnWorkflows(dbOf(c), c.get("user").id, c.req.valid("query"))),
   )
   .openapi(
     createRoute({
@@ -48,7 +49,7 @@ export const workflowRoutes = restRouter()
       },
     }),
     async (c) => {
-      await assertWithinPlanLimit(c.var.db, c.var.user, "workflows", c.var.config.UPGRADE_URL);
+      await assertWithinPlanLimit(dbOf(c), c.get("user"), "workflows", c.get("config").UPGRADE_URL);
       return ok(c, await createWorkflow(requestContext(c), c.req.valid("json")), 201);
     },
   )
@@ -62,7 +63,7 @@ export const workflowRoutes = restRouter()
       responses: { 200: success("The workflow with its current manifest", workflowDetailSchema), ...errors("NOT_FOUND") },
     }),
     async (c) => {
-      const { row, manifest } = await getVisibleWorkflowDetail(c.var.db, c.req.valid("param").workflowId, c.var.user.id);
+      const { row, manifest } = await getVisibleWorkflowDetail(dbOf(c), c.req.valid("param").workflowId, c.get("user").id);
       return ok(c, toWorkflowDetail(row, manifest));
     },
   )
@@ -81,7 +82,7 @@ export const workflowRoutes = restRouter()
     async (c) => {
       const { row, manifest } = await updateWorkflow(requestContext(c), c.req.valid("param").workflowId, c.req.valid("json"));
       // Deployments serving this workflow re-render now, so MCP clients see the new version.
-      await refreshDeploymentsForWorkflow(c.var.db, c.env.KV, row.id, c.var.clock.now());
+      await refreshDeploymentsForWorkflow(dbOf(c), c.env.KV, row.id, c.get("clock").now());
       return ok(c, toWorkflowDetail(row, manifest));
     },
   )
@@ -96,9 +97,9 @@ export const workflowRoutes = restRouter()
     }),
     async (c) => {
       const { workflowId } = c.req.valid("param");
-      const servedBy = await deploymentIdsServing(c.var.db, workflowId);
+      const servedBy = await deploymentIdsServing(dbOf(c), workflowId);
       const row = await deleteWorkflow(requestContext(c), workflowId);
-      await refreshDeployments(c.var.db, c.env.KV, servedBy, c.var.clock.now());
+      await refreshDeployments(dbOf(c), c.env.KV, servedBy, c.get("clock").now());
       return ok(c, { workflowId: row.id, deleted: true as const });
     },
   )
@@ -112,8 +113,8 @@ export const workflowRoutes = restRouter()
       responses: { 200: success("Its versions, newest first", z.array(workflowVersionSchema)), ...errors("NOT_FOUND") },
     }),
     async (c) => {
-      const row = await getVisibleWorkflow(c.var.db, c.req.valid("param").workflowId, c.var.user.id);
-      return ok(c, await listVersions(c.var.db, row.id));
+      const row = await getVisibleWorkflow(dbOf(c), c.req.valid("param").workflowId, c.get("user").id);
+      return ok(c, await listVersions(dbOf(c), row.id));
     },
   )
   .openapi(
@@ -127,8 +128,8 @@ export const workflowRoutes = restRouter()
     }),
     async (c) => {
       const { workflowId, version: wanted } = c.req.valid("param");
-      const row = await getVisibleWorkflow(c.var.db, workflowId, c.var.user.id);
-      const version = await getWorkflowVersion(c.var.db, row.id, wanted);
+      const row = await getVisibleWorkflow(dbOf(c), workflowId, c.get("user").id);
+      const version = await getWorkflowVersion(dbOf(c), row.id, wanted);
       if (!version) throw notFound("Workflow version", wanted);
       return ok(c, {
         workflowId: row.id,
