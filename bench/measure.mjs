@@ -19,8 +19,25 @@ export function childWorkerdPids() {
     });
 }
 
-/** CPU seconds (user + system) a process has used so far. */
+/**
+ * CPU seconds (user + system) a process has used so far: the on-CPU nanoseconds of each of its
+ * threads (`/proc/<pid>/task/<tid>/schedstat`), since `/proc/<pid>/stat` counts in 10 ms ticks,
+ * a tenth of a 500-request pass. Falls back to the ticks where schedstat is missing.
+ */
 export function cpuSeconds(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // the thread ended between listing and reading
+      }
+    }
+    if (ns > 0) return ns / 1e9;
+  } catch {
+    // no task list: use the ticks below
+  }
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }

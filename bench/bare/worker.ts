@@ -4,6 +4,8 @@
  *   GET  /json                 constant JSON (the floor for any route)
  *   GET  /kv/:key              one KV get, the value passed through as text
  *   GET  /d1/:id               one D1 SELECT by primary key
+ *   POST /rpc                  a hand-rolled JSON-RPC answer: the body parsed, a constant result
+ *                              (the ceiling for any MCP server in this serving mode)
  *   GET  /limiter/:subject     the product's rate limiter alone (one RateLimiter call)
  *   GET  /sse/:topic           subscribe to a bare Durable Object's event stream
  *   POST /sse/:topic           publish one event to every subscriber of that topic
@@ -46,6 +48,10 @@ export default {
     switch (kind) {
       case "json":
         return Response.json({ status: "ok" });
+      case "rpc": {
+        const message = (await request.json()) as { id?: unknown };
+        return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: {} });
+      }
       case "kv": {
         const value = await env.KV.get(arg!);
         return value === null ? new Response("missing", { status: 404 }) : new Response(value, { headers: { "Content-Type": "application/json" } });
