@@ -3,22 +3,20 @@
 // server, measured in one run, as ratios. Loopback only, bounded in time (~3 min).
 //   node bench/run.mjs [--requests 500] [--concurrency 32] [--rounds 6] [--sse 100,500,1000]
 // Writes the table to bench/results/latest.md. See bench/README.md for what each number means.
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { prepareLoop } from "./loop.mjs";
 import { childWorkerdPids, fanout, measure, median, pinProcesses } from "./measure.mjs";
-import { MCP_HEADERS, initializeMcpSession, seedAnonymousDeployment, serveBundle, serveScript } from "./serve.mjs";
+import { MCP_HEADERS, initializeMcpSession, serveBundle } from "./serve.mjs";
+import { startServers } from "./servers.mjs";
 
 const cores = availableParallelism(); // before pinning narrows it
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "dist/bench");
 const { values } = parseArgs({
   options: {
     requests: { type: "string", default: "500" },
@@ -36,54 +34,11 @@ const rounds = Math.min(Math.max(Number(values.rounds), 1), 10);
 const sseSizes = values.sse.split(",").filter(Boolean).map(Number).filter((n) => n > 0 && n <= 5000);
 const selected = (name) => !values.only || values.only.split(",").includes(name);
 
-// ---- Build the reference Workers and the SDK server for Node.
-mkdirSync(out, { recursive: true });
-const common = { bundle: true, format: "esm", target: "es2022", logLevel: "warning" };
-await build({
-  ...common,
-  entryPoints: [join(root, "bench/bare/worker.ts")],
-  outfile: join(out, "bare.js"),
-  platform: "neutral",
-  conditions: ["workerd", "worker", "browser"],
-  mainFields: ["browser", "module", "main"],
-  external: ["node:*", "cloudflare:*"],
-});
-await build({ ...common, entryPoints: [join(root, "bench/sdk-server/worker.ts")], outfile: join(out, "sdk-node.mjs"), platform: "node" });
-
 // ---- Serve: the product bundle, the reference Workers (both Miniflare/workerd), the SDK on Node.
-// Runs must not advance on their own: the SSE fan-out triggers its event with hydra.cancel.
-const product = await serveBundle({ RUNTIME_STEP_DELAY_MS: "3600000" });
-const productPid = childWorkerdPids()[0];
-const bare = await serveScript(join(out, "bare.js"), {
-  d1Databases: { DB: "bare-db" },
-  kvNamespaces: { KV: "bare-kv" },
-  durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true }, BARE_HUB: { className: "BareHub", useSQLite: true } },
-});
-const barePid = childWorkerdPids().find((pid) => pid !== productPid);
-let sdkProcess;
+const { product, productPid, bare, barePid, sdk: sdkProcess, sdkUrl, seed, recordKey, close } = await startServers();
 let loopProduct;
 try {
-  const seed = await seedAnonymousDeployment(product.url);
   const auth = { Authorization: `Bearer ${seed.token}` };
-  const recordKey = `dep:${seed.deploymentId}`;
-  const record = await (await product.mf.getKVNamespace("KV")).get(recordKey);
-  const workflowRow = await (await product.mf.getD1Database("DB")).prepare("SELECT * FROM workflows WHERE id = ?").bind(seed.workflowId).first();
-
-  // The references get the product's own data: the same KV record, a row the size of a workflow row.
-  await (await bare.mf.getKVNamespace("KV")).put(recordKey, record);
-  const bareDb = await bare.mf.getD1Database("DB");
-  await bareDb.exec("CREATE TABLE items (id TEXT PRIMARY KEY, body TEXT NOT NULL)");
-  await bareDb.prepare("INSERT INTO items (id, body) VALUES (?, ?)").bind("item1", JSON.stringify(workflowRow)).run();
-
-  const recordFile = join(out, "record.json");
-  writeFileSync(recordFile, record);
-  sdkProcess = spawn(process.execPath, [join(root, "bench/sdk-server/node.mjs"), join(out, "sdk-node.mjs"), recordKey, recordFile], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const sdkUrl = await new Promise((resolve, reject) => {
-    sdkProcess.stdout.once("data", (d) => resolve(`http://127.0.0.1:${/listening (\d+)/.exec(String(d))[1]}`));
-    sdkProcess.once("exit", (code) => reject(new Error(`SDK server exited (${code})`)));
-  });
   // The runtime loop needs runs that advance on their own (the default step delay): the same
   // bundle in the same mode, a second instance, so the runs above still never move.
   let loopPid;
@@ -232,6 +187,5 @@ try {
   mkdirSync(join(root, "bench/results"), { recursive: true });
   if (!values.only) writeFileSync(join(root, "bench/results/latest.md"), table); // only full runs are kept
 } finally {
-  sdkProcess?.kill();
-  await Promise.all([product.mf.dispose(), bare.mf.dispose(), loopProduct?.mf.dispose()]);
+  await Promise.all([close(), loopProduct?.mf.dispose()]);
 }

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// `npm run bench:instructions`: the same paths and references as `npm run bench`, counted in
+// instructions per request under valgrind's callgrind instead of timed. Instruction counts do not
+// move with what else the machine is doing, so this answers "which is cheaper, and by how much"
+// when CPU time on a shared machine is too noisy to. Slow (every server runs ~50× slower inside
+// valgrind; about 6 minutes) and local: it needs valgrind (`apt-get install valgrind`).
+//   node bench/instructions.mjs [--requests 300] [--rounds 2]
+// Writes bench/results/instructions.md. See bench/README.md.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { median } from "./measure.mjs";
+import { MCP_HEADERS, initializeMcpSession } from "./serve.mjs";
+import { CALLGRIND_DIR, startServers } from "./servers.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { requests: { type: "string", default: "300" }, rounds: { type: "string", default: "2" } } });
+const total = Math.min(Math.max(Number(values.requests), 50), 5000);
+const rounds = Math.min(Math.max(Number(values.rounds), 1), 5);
+try {
+  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+} catch {
+  console.error("bench:instructions needs valgrind (apt-get install valgrind)");
+  process.exit(1);
+}
+
+rmSync(CALLGRIND_DIR, { recursive: true, force: true });
+const { product, productPid, bare, barePid, sdk, sdkUrl, seed, recordKey, close } = await startServers({ callgrind: true });
+try {
+  const auth = { Authorization: `Bearer ${seed.token}` };
+  const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(product.url, seed.mcpPath) };
+  const promptsGet = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "prompts/get", params: { name: seed.promptName } });
+  const post = (url, headers) => () => fetch(url, { method: "POST", headers, body: promptsGet });
+  const scenarios = {
+    live: [productPid, () => fetch(`${product.url}/health/live`)],
+    wfGet: [productPid, () => fetch(`${product.url}/v1/workflows/${seed.workflowId}`, { headers: auth })],
+    prompt: [productPid, post(`${product.url}${seed.mcpPath}`, mcpHeaders)],
+    bareJson: [barePid, () => fetch(`${bare.url}/json`)],
+    bareD1: [barePid, () => fetch(`${bare.url}/d1/item1`)],
+    bareKv: [barePid, () => fetch(`${bare.url}/kv/${recordKey}`)],
+    bareRpc: [barePid, post(`${bare.url}/rpc`, { "Content-Type": "application/json" })],
+    sdkPrompt: [sdk.pid, post(`${sdkUrl}${seed.mcpPath}`, MCP_HEADERS)],
+  };
+
+  /** `n` requests, 4 in flight; every answer must be a 200. */
+  const fire = async (make, n) => {
+    const worker = async (k) => {
+      for (let i = 0; i < k; i++) {
+        const res = await make();
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`status ${res.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, () => worker(n / 4)));
+  };
+  /** callgrind_control -d dumps the counts since the last dump and zeroes them. */
+  const dump = (pid) => execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
+  const lastDumpTotal = (pid) => {
+    const dumps = readdirSync(CALLGRIND_DIR).filter((f) => f.startsWith(`${pid}.out.`));
+    const newest = dumps.sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop())).at(-1);
+    return Number(/^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(join(CALLGRIND_DIR, newest), "utf8"))[1]);
+  };
+
+  const perRequest = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+  for (const [, make] of Object.values(scenarios)) await fire(make, 400); // warm-up (JIT tiers)
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, [pid, make]] of Object.entries(scenarios)) {
+      dump(pid);
+      await fire(make, total);
+      dump(pid);
+      perRequest[name].push(lastDumpTotal(pid) / total);
+      console.log(`round ${round} ${name.padEnd(10)} ${(perRequest[name].at(-1) / 1e6).toFixed(3)} M instructions / request`);
+    }
+  }
+
+  const m = (name) => median(perRequest[name]);
+  const rows = [
+    ["`GET /health/live`", "live", "bare JSON", "bareJson", 0.9],
+    ["authenticated `GET /v1/workflows/{id}`", "wfGet", "bare D1 SELECT", "bareD1", 0.6],
+    ["MCP `prompts/get` (anonymous)", "prompt", "bare KV get", "bareKv", 0.8],
+    ["MCP `prompts/get` (anonymous)", "prompt", "Node SDK peer", "sdkPrompt", 3],
+    ["MCP `prompts/get` (anonymous)", "prompt", "bare JSON-RPC Worker (no storage)", "bareRpc"],
+    ["bare JSON-RPC Worker: the ceiling of any MCP server here", "bareRpc", "Node SDK peer", "sdkPrompt"],
+  ];
+  const table = [
+    `# Instructions per request`,
+    ``,
+    `${new Date().toISOString().slice(0, 16)} UTC · callgrind (valgrind) on every server process, all threads · ${rounds} round(s) × ${total} requests, 4 in flight, after 400 of warm-up.`,
+    `Ratio = reference instructions ÷ product instructions per request (≥ 1: the product does less work). Steady from run to run, whatever else the machine does.`,
+    ``,
+    `| path | M instr / req | reference | ref M instr / req | ratio | goal |`,
+    `|---|---:|---|---:|---:|---|`,
+    ...rows.map(([label, a, refLabel, b, goal]) => {
+      const ratio = m(b) / m(a);
+      const verdict = goal ? `≥ ${goal}× — ${ratio >= goal ? "**met**" : "missed"}` : "";
+      return `| ${label} | ${(m(a) / 1e6).toFixed(3)} | ${refLabel} | ${(m(b) / 1e6).toFixed(3)} | ${ratio.toFixed(2)} | ${verdict} |`;
+    }),
+  ].join("\n") + "\n";
+  console.log("\n" + table);
+  writeFileSync(join(root, "bench/results/instructions.md"), table);
+} finally {
+  await close();
+}
