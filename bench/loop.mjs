@@ -1,25 +1,10 @@
 // The runtime's workstation loop for bench/run.mjs: runs whose steps all wait for a
 // workstation, then `hydra.next_action` → `hydra.report_action` pairs against them.
 import { cpuSeconds, percentile } from "./measure.mjs";
+import { postApi, rpcClient } from "./serve.mjs";
 
 /** Independent steps per run: all are delegated in the run's first act pass. */
 const STEPS_PER_RUN = 20;
-
-
-/** JSON-RPC against one served product; throws on a transport or JSON-RPC error. */
-function rpcClient(url, token) {
-  let id = 0;
-  return async (method, params) => {
-    const res = await fetch(`${url}/rpc`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
-    });
-    const body = await res.json();
-    if (!res.ok || body.error) throw new Error(`${method} → ${res.status} ${JSON.stringify(body.error ?? body)}`);
-    return body.result;
-  };
-}
 
 /** A workflow of STEPS_PER_RUN independent low-risk `file_read` steps (no approvals, all delegated). */
 async function createLoopWorkflow(url, token) {
@@ -29,14 +14,7 @@ async function createLoopWorkflow(url, token) {
     intent: "Read the files a workstation has",
     steps: Array.from({ length: STEPS_PER_RUN }, (_, i) => ({ id: `read_${i}`, name: `Read file ${i}`, action: "file_read", parameters: { path: `src/f${i}.ts` } })),
   };
-  const res = await fetch(`${url}/v1/workflows`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ name: "Bench loop", manifest }),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`POST /v1/workflows → ${res.status} ${JSON.stringify(body)}`);
-  return body.data.workflowId;
+  return (await postApi(url, token, "/v1/workflows", { name: "Bench loop", manifest })).workflowId;
 }
 
 /**

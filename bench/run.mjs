@@ -12,7 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { prepareLoop } from "./loop.mjs";
 import { childWorkerdPids, fanout, measure, median, pinProcesses } from "./measure.mjs";
-import { MCP_HEADERS, initializeMcpSession, serveBundle } from "./serve.mjs";
+import { MCP_HEADERS, initializeMcpSession, rpcClient, serveBundle } from "./serve.mjs";
 import { startServers } from "./servers.mjs";
 
 const cores = availableParallelism(); // before pinning narrows it
@@ -60,11 +60,8 @@ try {
   }
 
   const rpc = (method, params) => ({ jsonrpc: "2.0", id: 1, method, params });
-  const rpcCall = async (method, params) => {
-    const res = await fetch(`${product.url}/rpc`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify(rpc(method, params)) });
-    return res.json();
-  };
-  const statusRun = (await rpcCall("hydra.run", { intent: "Fix the login bug and add tests" })).result.run_id;
+  const rpcCall = rpcClient(product.url, seed.token);
+  const statusRun = (await rpcCall("hydra.run", { intent: "Fix the login bug and add tests" })).run_id;
 
   const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(product.url, seed.mcpPath) };
   const post = (url, headers, body) => () => [url, { method: "POST", headers, body: JSON.stringify(body) }];
@@ -109,7 +106,7 @@ try {
   // ---- SSE fan-out: N subscribers on one run (product) vs one bare Durable Object topic.
   const fan = [];
   for (const n of sseSizes) {
-    const runId = (await rpcCall("hydra.run", { intent: `Fan-out ${n}` })).result.run_id;
+    const runId = (await rpcCall("hydra.run", { intent: `Fan-out ${n}` })).run_id;
     const p = await fanout({
       n,
       pid: productPid,

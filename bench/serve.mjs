@@ -73,27 +73,48 @@ export async function serveBundle(extraBindings = {}, durableObjects = {}) {
   });
 }
 
+/** POSTs a JSON body to a served product's REST API as `token`; returns `data`, throws on a refusal. */
+export async function postApi(url, token, path, body) {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`POST ${path} → ${res.status} ${JSON.stringify(json)}`);
+  return json.data;
+}
+
+/** JSON-RPC on a served product's `/rpc` as `token`: returns the result, throws on a transport or JSON-RPC error. */
+export function rpcClient(url, token) {
+  let id = 0;
+  return async (method, params) => {
+    const res = await fetch(`${url}/rpc`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
+    });
+    const body = await res.json();
+    if (!res.ok || body.error) throw new Error(`${method} → ${res.status} ${JSON.stringify(body.error ?? body)}`);
+    return body.result;
+  };
+}
+
 /**
  * Through the REST API of a served bundle: one workflow (bench/fixture-manifest.json, 6 steps)
  * in an anonymous deployment, so MCP requests measure the KV read + JSON-RPC, not credentials.
  */
 export async function seedAnonymousDeployment(url) {
-  const auth = { Authorization: `Bearer ${await devToken("bench-mcp")}`, "Content-Type": "application/json" };
-  const post = async (path, body) => {
-    const res = await fetch(`${url}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body) });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`POST ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json.data;
-  };
+  const token = await devToken("bench-mcp");
   const manifest = JSON.parse(readFileSync(join(root, "bench/fixture-manifest.json"), "utf8"));
-  const workflow = await post("/v1/workflows", { name: "Bug Fix Workflow", manifest });
-  const deployment = await post("/v1/deployments", { name: "bench", workflowIds: [workflow.workflowId], allowAnonymous: true });
+  const workflow = await postApi(url, token, "/v1/workflows", { name: "Bug Fix Workflow", manifest });
+  const deployment = await postApi(url, token, "/v1/deployments", { name: "bench", workflowIds: [workflow.workflowId], allowAnonymous: true });
   return {
     workflowId: workflow.workflowId,
     deploymentId: deployment.deploymentId,
     mcpPath: new URL(deployment.mcpEndpoint).pathname,
     promptName: "bug_fix_workflow",
-    token: auth.Authorization.slice("Bearer ".length),
+    token,
   };
 }
 

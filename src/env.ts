@@ -177,6 +177,18 @@ export function derivedOnce<K extends object, V>(derive: (key: K) => V): (key: K
   };
 }
 
+/**
+ * Stores `key → value` as the newest entry of a per-isolate memo, then drops the oldest entries
+ * while there are more than `bound`. Besides `derivedOnce`, the only module state the Worker
+ * allows: a bounded per-isolate cache of immutable data that is the same for every caller, so no
+ * request changes what another sees and memory stays capped whatever the traffic.
+ */
+export function rememberBounded<K, V>(memo: Map<K, V>, key: K, value: V, bound: number): void {
+  memo.delete(key);
+  memo.set(key, value);
+  while (memo.size > bound) memo.delete(memo.keys().next().value!);
+}
+
 /** The parsed config of an env object. Measured: the parse was ~12% of a bare route's CPU. */
 export const parseConfig: (env: object) => ReturnType<typeof configSchema.safeParse> = derivedOnce((env: object) => configSchema.safeParse(env));
 

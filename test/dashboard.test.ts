@@ -260,6 +260,20 @@ describe("run streams by cookie", () => {
   });
 });
 
+describe("runtime calls from pages", () => {
+  it("refused params and refused calls show the runtime's own message on a 400 page", async () => {
+    const u = await signedIn("refused");
+    const empty = await browser("POST", "/runs/new", { cookie: u.cookie, form: { _csrf: u.csrf, intent: "   " } });
+    expect(empty.res.status).toBe(400);
+    expect(empty.text).toContain("That did not work");
+    expect(empty.text).toContain("intent must not be empty");
+    const missing = "00000000-0000-4000-8000-000000000000";
+    const cancel = await browser("POST", `/runs/${missing}/cancel`, { cookie: u.cookie, form: { _csrf: u.csrf } });
+    expect(cancel.res.status).toBe(400);
+    expect(cancel.text).toContain(`Run &#39;${missing}&#39; was not found`);
+  });
+});
+
 describe("hosted login (OIDC authorization code + PKCE)", () => {
   const oidcEnv = {
     ...env,

@@ -5,18 +5,6 @@ import { ApiError } from "../errors";
 /** Stripe's default: a signature older than this is a replay. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/**
- * Stripe's scheme only refuses timestamps that are too old; one further ahead than the tolerance is as
- * suspect (a signature minted for later replay, or a wrong clock), so it is refused too.
- */
-function signedInTheFuture(signature: string, now: Date): boolean {
-  const limit = Math.floor(now.getTime() / 1000) + SIGNATURE_TOLERANCE_SECONDS;
-  return signature.split(",").some((part) => {
-    const [key, value] = part.trim().split("=", 2);
-    return key === "t" && value !== undefined && /^\d+$/.test(value) && Number(value) > limit;
-  });
-}
-
 const encoder = new TextEncoder();
 
 function hexOf(bytes: ArrayBuffer): string {
@@ -32,11 +20,11 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Stripe's scheme (as its SDK checks it): `Stripe-Signature: t=<unix s>,v1=<hex>[,v1=…]`, each
- * v1 an HMAC-SHA256 of `<t>.<body>` with the endpoint secret. A signature that matches but is
- * older than the tolerance is "stale"; anything else that does not verify is "bad".
+ * Stripe's scheme (as its SDK reads it): `Stripe-Signature: t=<unix s>,v1=<hex>[,v1=…]`; the last
+ * `t` counts, every non-empty `v1` is a candidate. The timestamp is kept (as signed, for the HMAC
+ * input) only when it is all digits.
  */
-async function checkSignature(payload: string, header: string, secret: string, now: Date): Promise<"ok" | "bad" | "stale"> {
+function parsedHeader(header: string): { timestamp: string | undefined; signatures: string[] } {
   let timestamp: string | undefined;
   const signatures: string[] = [];
   for (const part of header.split(",")) {
@@ -44,14 +32,19 @@ async function checkSignature(payload: string, header: string, secret: string, n
     if (key === "t") timestamp = value;
     else if (key === "v1" && value) signatures.push(value);
   }
-  if (!timestamp || !/^\d+$/.test(timestamp) || signatures.length === 0) return "bad";
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const expected = hexOf(await crypto.subtle.sign("HMAC", key, encoder.encode(`${timestamp}.${payload}`)));
-  if (!signatures.some((signature) => constantTimeEqual(signature, expected))) return "bad";
-  return Math.floor(now.getTime() / 1000) - Number(timestamp) > SIGNATURE_TOLERANCE_SECONDS ? "stale" : "ok";
+  return { timestamp: timestamp !== undefined && /^\d+$/.test(timestamp) ? timestamp : undefined, signatures };
 }
 
-/** The event in a webhook body, once its Stripe signature checks out; every failure is a 400 with a `reason`. */
+function invalidSignature(): ApiError {
+  return new ApiError("VALIDATION_ERROR", "Stripe signature is invalid", { reason: "bad_signature" });
+}
+
+/**
+ * The event in a webhook body, once its Stripe signature checks out; every failure is a 400 with a `reason`.
+ * Each v1 is an HMAC-SHA256 of `<t>.<body>` with the endpoint secret. Stripe only refuses timestamps
+ * older than the tolerance ("stale"); one further ahead is as suspect (a signature minted for later
+ * replay, or a wrong clock), so it is refused too, before any crypto. Anything else is "bad".
+ */
 export async function verifiedEvent(config: Config, payload: string, signature: string | undefined, now: Date) {
   const secret = config.STRIPE_WEBHOOK_SECRET;
   if (!secret) {
@@ -65,27 +58,26 @@ export async function verifiedEvent(config: Config, payload: string, signature: 
       issues: [{ path: "(header).Stripe-Signature", message: "required" }],
     });
   }
-  if (signedInTheFuture(signature, now)) {
+  const { timestamp, signatures } = parsedHeader(signature);
+  const age = Math.floor(now.getTime() / 1000) - Number(timestamp);
+  if (timestamp !== undefined && age < -SIGNATURE_TOLERANCE_SECONDS) {
     throw new ApiError("VALIDATION_ERROR", "Stripe signature timestamp is in the future", { reason: "future_timestamp" });
   }
-  const verdict = await checkSignature(payload, signature, secret, now);
-  let event: Stripe.Event | undefined;
-  let parsed = false;
-  if (verdict === "ok") {
-    try {
-      event = JSON.parse(payload) as Stripe.Event;
-      parsed = true;
-    } catch {
-      // A signed body that is not JSON is refused like a bad signature.
-    }
+  if (timestamp === undefined || signatures.length === 0) throw invalidSignature();
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const expected = hexOf(await crypto.subtle.sign("HMAC", key, encoder.encode(`${timestamp}.${payload}`)));
+  if (!signatures.some((candidate) => constantTimeEqual(candidate, expected))) throw invalidSignature();
+  if (age > SIGNATURE_TOLERANCE_SECONDS) {
+    throw new ApiError("VALIDATION_ERROR", "Stripe signature timestamp is too old", { reason: "stale_timestamp" });
   }
-  if (!parsed) {
-    const stale = verdict === "stale";
-    throw new ApiError("VALIDATION_ERROR", stale ? "Stripe signature timestamp is too old" : "Stripe signature is invalid", {
-      reason: stale ? "stale_timestamp" : "bad_signature",
-    });
+  let event: Stripe.Event;
+  try {
+    event = JSON.parse(payload) as Stripe.Event;
+  } catch {
+    // A signed body that is not JSON is refused like a bad signature.
+    throw invalidSignature();
   }
-  return wellFormed(event!, now);
+  return wellFormed(event, now);
 }
 
 /**

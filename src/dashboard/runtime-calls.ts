@@ -1,23 +1,24 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { RpcError } from "../http/jsonrpc";
+import { dispatchRequest, rethrow } from "../http/jsonrpc-dispatch";
 import { runtimeMethods } from "../runtime/methods";
 import { rpcContextOf } from "../runtime/rpc-context";
 
 /**
- * Calls a runtime method (`hydra.run`, `hydra.approve`, …) exactly as `/rpc` would, with the
- * same parameter schema; its JSON-RPC errors become a 400 the page can show.
+ * Calls a runtime method (`hydra.run`, `hydra.approve`, …) through the dispatcher `/rpc` uses, so
+ * its params are checked in that one place. Its JSON-RPC errors become a 400 whose message the page
+ * shows (invalid params: each issue's message, as `/mcp` words them); anything else, such as a
+ * run that is not the caller's, goes to the app's error handler as it is.
  */
 export async function callRuntime<T = unknown>(c: Context<AppEnv>, name: string, params: Record<string, unknown>): Promise<T> {
-  const method = runtimeMethods[name]!;
-  const ctx = rpcContextOf(c, c.get("user"));
-  const parsed = method.params.safeParse(params);
-  if (!parsed.success) throw new ApiError("VALIDATION_ERROR", parsed.error.issues.map((i) => i.message).join("; "));
-  try {
-    return (await method.handler(parsed.data, ctx)) as T;
-  } catch (err) {
-    if (err instanceof RpcError) throw new ApiError("VALIDATION_ERROR", err.message, { rpc: err.data ?? null });
-    throw err;
+  const response = await dispatchRequest({ id: null, method: name, params }, runtimeMethods, rpcContextOf(c, c.get("user")), {
+    detail: "message",
+    onInternal: rethrow,
+  });
+  if ("error" in response) {
+    const { message, data } = response.error;
+    throw new ApiError("VALIDATION_ERROR", message, data === undefined ? {} : { rpc: data });
   }
+  return response.result as T;
 }

@@ -1,3 +1,4 @@
+import { rememberBounded } from "../env";
 import type { DeploymentRecord } from "./record";
 
 /**
@@ -51,9 +52,7 @@ export const recordCacheGeneration = () => generation;
 export function rememberRecord(record: DeploymentRecord, readAtGeneration: number): DeploymentRecord {
   const frozen = deepFreeze(record);
   if (readAtGeneration !== generation) return frozen;
-  entries.delete(record.deploymentId);
-  entries.set(record.deploymentId, { record: frozen, expiresAt: Date.now() + RECORD_CACHE_TTL_MS });
-  while (entries.size > RECORD_CACHE_ENTRIES) entries.delete(entries.keys().next().value!);
+  rememberBounded(entries, record.deploymentId, { record: frozen, expiresAt: Date.now() + RECORD_CACHE_TTL_MS }, RECORD_CACHE_ENTRIES);
   return frozen;
 }
 

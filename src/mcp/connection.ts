@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { rememberBounded } from "../env";
 import { mcpClientHours } from "../db/schema";
 import type { DeploymentRecord } from "../deployments/record";
 import { countConnection } from "../deployments/usage";
@@ -37,12 +38,8 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 const COUNTED_ENTRIES = 4096;
-const countedHere = new Set<string>();
-
-function rememberCounted(key: string) {
-  countedHere.add(key);
-  if (countedHere.size > COUNTED_ENTRIES) countedHere.delete(countedHere.values().next().value!);
-}
+const countedHere = new Map<string, true>();
+const rememberCounted = (key: string) => rememberBounded(countedHere, key, true, COUNTED_ENTRIES);
 
 export async function countModernConnection(conn: ModernConnection): Promise<void> {
   const { db, record, now } = conn;

@@ -1,5 +1,5 @@
 import { base64url } from "jose";
-import type { Config } from "../env";
+import { derivedOnce, rememberBounded, type Config } from "../env";
 import { ApiError } from "../errors";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
 
@@ -17,7 +17,7 @@ export interface McpSession {
   deploymentId: string;
 }
 
-function secrets(config: Config): string[] {
+function configuredSecrets(config: Config): string[] {
   const current = config.MCP_SESSION_SECRET ?? (config.ENVIRONMENT === "production" ? undefined : (config.DEV_AUTH_SECRET ?? DEV_FALLBACK));
   if (!current) throw new ApiError("SERVICE_UNAVAILABLE", "MCP sessions are not configured on this server (MCP_SESSION_SECRET)");
   return config.MCP_SESSION_SECRET_PREVIOUS ? [current, config.MCP_SESSION_SECRET_PREVIOUS] : [current];
@@ -36,33 +36,24 @@ function fromBase64Url(text: string): Uint8Array | null {
 }
 
 /**
- * Session ids this isolate has already verified, per secret set: a signature checked once stays
- * valid for as long as the secrets are the same, so repeat requests skip the HMAC. Bounded (least
- * recently verified evicted first); it holds only the ids, which are no secret and no one's data.
+ * Per config: its secrets (current first) and the session ids this isolate has already verified
+ * with them. A signature checked once stays valid for as long as the config (so the secrets) is
+ * the same, so repeat requests skip the HMAC. Bounded (least recently verified evicted first); it
+ * holds only the ids, which are no secret and no one's data.
  */
 const VERIFIED_ENTRIES = 1024;
-const verified: { secrets: string; ids: Map<string, McpSession> } = { secrets: "", ids: new Map() };
-
-function rememberVerified(secretSet: string, sessionId: string, session: McpSession) {
-  if (verified.secrets !== secretSet) {
-    verified.secrets = secretSet;
-    verified.ids.clear();
-  }
-  verified.ids.set(sessionId, session);
-  if (verified.ids.size > VERIFIED_ENTRIES) verified.ids.delete(verified.ids.keys().next().value!);
-}
+const sessionSecretsOf = derivedOnce((config: Config) => ({ secrets: configuredSecrets(config), verified: new Map<string, McpSession>() }));
 
 export async function signSession(config: Config, session: McpSession, now: Date): Promise<string> {
   const payload = `${VERSION}.${session.adapter}.${session.deploymentId}.${now.getTime().toString(36)}`;
-  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secrets(config)[0]!, "sign"), new TextEncoder().encode(payload));
+  const signature = await crypto.subtle.sign("HMAC", await hmacKey(sessionSecretsOf(config).secrets[0]!, "sign"), new TextEncoder().encode(payload));
   return `${payload}.${base64url.encode(new Uint8Array(signature))}`;
 }
 
 /** null for anything not signed by us for this deployment (the caller answers 404). */
 export async function verifySession(config: Config, sessionId: string, deploymentId: string): Promise<McpSession | null> {
-  const keys = secrets(config);
-  const secretSet = keys.join("\n");
-  const known = verified.secrets === secretSet ? verified.ids.get(sessionId) : undefined;
+  const { secrets, verified } = sessionSecretsOf(config);
+  const known = verified.get(sessionId);
   if (known) return known.deploymentId === deploymentId ? known : null;
   const parts = sessionId.split(".");
   if (parts.length !== 5 || parts[0] !== VERSION) return null;
@@ -71,10 +62,10 @@ export async function verifySession(config: Config, sessionId: string, deploymen
   const sig = fromBase64Url(signature);
   if (!sig) return null;
   const payload = new TextEncoder().encode(parts.slice(0, 4).join("."));
-  for (const secret of keys) {
+  for (const secret of secrets) {
     if (await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), sig, payload)) {
       const session = Object.freeze({ adapter: adapter as Adapter, deploymentId });
-      rememberVerified(secretSet, sessionId, session);
+      rememberBounded(verified, sessionId, session, VERIFIED_ENTRIES);
       return session;
     }
   }

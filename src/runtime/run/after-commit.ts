@@ -4,20 +4,19 @@ import type { PendingEvent } from "./steps";
 
 /** What follows a committed change (see `afterCommit`). */
 interface After {
-  alarm: "next" | "clear" | { at: number };
+  alarm: "next" | "clear";
   row?: boolean;
 }
 
 /**
  * What follows a committed change: the next alarm (`next`: as the run's state asks for,
- * `clear`: none, `{at}`: exactly then), the D1 history row when the change shows in history
+ * `clear`: none), the D1 history row when the change shows in history
  * (status, steps, tokens), then the events to the user's hub. In this order, so the hub never
  * announces a change that a restart would lose the alarm for.
  */
 export async function afterCommit(run: LiveRun, { alarm, row = false }: After) {
   if (alarm === "next") await scheduleNext(run);
-  else if (alarm === "clear") await run.storage.deleteAlarm();
-  else await run.storage.setAlarm(alarm.at);
+  else await run.storage.deleteAlarm();
   if (row) await run.journal.syncRow(run.state);
   await run.journal.flushToHub(run.state);
 }

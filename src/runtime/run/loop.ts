@@ -52,7 +52,8 @@ export async function startRun(ctx: RunContext, input: StartRunInput) {
       data: { run_id: input.runId, intent: input.intent, estimated_steps: FIXED_STEPS + estimatedActions, workflow_id: input.workflowId },
     },
   ]);
-  await afterCommit(run, { alarm: { at: Date.now() + input.settings.stepDelayMs }, row: true });
+  // A new run is in perceive, so "next" is the first pass after the step delay.
+  await afterCommit(run, { alarm: "next", row: true });
 }
 
 /** One alarm: the next phase, or one scheduling pass of act (which also handles deadlines). */
