@@ -4,7 +4,7 @@
 // move with what else the machine is doing, so this answers "which is cheaper, and by how much"
 // when CPU time on a shared machine is too noisy to. Slow (every server runs ~50× slower inside
 // valgrind; about 6 minutes) and local: it needs valgrind (`apt-get install valgrind`).
-//   node bench/instructions.mjs [--requests 300] [--rounds 2]
+//   node bench/instructions.mjs [--requests 300] [--rounds 2] [--only live,bareJson]
 // Writes bench/results/instructions.md. See bench/README.md.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +16,9 @@ import { MCP_HEADERS, initializeMcpSession } from "./serve.mjs";
 import { CALLGRIND_DIR, startServers } from "./servers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { requests: { type: "string", default: "300" }, rounds: { type: "string", default: "2" } } });
+const { values } = parseArgs({
+  options: { requests: { type: "string", default: "300" }, rounds: { type: "string", default: "2" }, only: { type: "string", default: "" } },
+});
 const total = Math.min(Math.max(Number(values.requests), 50), 5000);
 const rounds = Math.min(Math.max(Number(values.rounds), 1), 5);
 try {
@@ -63,6 +65,7 @@ try {
     return Number(/^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(join(CALLGRIND_DIR, newest), "utf8"))[1]);
   };
 
+  if (values.only) for (const name of Object.keys(scenarios)) if (!values.only.split(",").includes(name)) delete scenarios[name];
   const perRequest = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
   for (const [, make] of Object.values(scenarios)) await fire(make, 400); // warm-up (JIT tiers)
   for (let round = 1; round <= rounds; round++) {
@@ -92,14 +95,14 @@ try {
     ``,
     `| path | M instr / req | reference | ref M instr / req | ratio | goal |`,
     `|---|---:|---|---:|---:|---|`,
-    ...rows.map(([label, a, refLabel, b, goal]) => {
+    ...rows.filter(([, a, , b]) => scenarios[a] && scenarios[b]).map(([label, a, refLabel, b, goal]) => {
       const ratio = m(b) / m(a);
       const verdict = goal ? `≥ ${goal}× — ${ratio >= goal ? "**met**" : "missed"}` : "";
       return `| ${label} | ${(m(a) / 1e6).toFixed(3)} | ${refLabel} | ${(m(b) / 1e6).toFixed(3)} | ${ratio.toFixed(2)} | ${verdict} |`;
     }),
   ].join("\n") + "\n";
   console.log("\n" + table);
-  writeFileSync(join(root, "bench/results/instructions.md"), table);
+  if (!values.only) writeFileSync(join(root, "bench/results/instructions.md"), table); // only full runs are kept
 } finally {
   await close();
 }

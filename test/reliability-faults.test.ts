@@ -53,6 +53,6 @@ describe("faults: KV deployment records", () => {
     } as unknown as KVNamespace;
     expect(await rebuildRecord(db, slowKv, dep.deploymentId, new Date())).toBeNull();
     expect(await env.KV.get(key)).toBeNull();
-    expect(await loadRecord(db, env.KV, dep.deploymentId, new Date())).toBeNull();
+    expect(await loadRecord(() => db, env.KV, dep.deploymentId, new Date())).toBeNull();
   });
 });

@@ -24,7 +24,8 @@ import type { Adapter } from "../manifest/schema";
  * connection that was counted; it answers nothing to anyone.
  */
 export interface ModernConnection {
-  db: Database;
+  /** Opened only when the connection is counted (a repeat request reads no D1). */
+  db: () => Database;
   record: DeploymentRecord;
   adapter: Adapter;
   identity: string;
@@ -42,7 +43,7 @@ const countedHere = new Map<string, true>();
 const rememberCounted = (key: string) => rememberBounded(countedHere, key, true, COUNTED_ENTRIES);
 
 export async function countModernConnection(conn: ModernConnection): Promise<void> {
-  const { db, record, now } = conn;
+  const { record, now } = conn;
   const hour = now.toISOString().slice(0, 13);
   const memoKey = JSON.stringify([record.deploymentId, hour, conn.identity]);
   if (countedHere.has(memoKey)) return;
@@ -51,6 +52,7 @@ export async function countModernConnection(conn: ModernConnection): Promise<voi
   const cache = await caches.open("mcp-connections");
   if (await cache.match(seenKey)) return rememberCounted(memoKey);
 
+  const db = conn.db();
   const inserted = await db
     .insert(mcpClientHours)
     .values({ deploymentId: record.deploymentId, hour, clientKey })

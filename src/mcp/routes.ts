@@ -58,7 +58,7 @@ async function handlePost(c: Context<AppEnv>) {
 
   const deploymentId = c.req.param("deploymentId") ?? "";
   if (!DEPLOYMENT_ID.test(deploymentId)) throw notFound("Deployment", deploymentId);
-  const caller = await admitCaller(c, deploymentId, await loadRecord(dbOf(c), c.env.KV, deploymentId, c.get("clock").now()));
+  const caller = await admitCaller(c, deploymentId, await loadRecord(() => dbOf(c), c.env.KV, deploymentId, c.get("clock").now()));
 
   // A modern body is one message (its rules take no batch).
   if (!modern || parsed.kind !== "single") return serveLegacy(c, caller, parsed, rules);

@@ -35,7 +35,7 @@ export async function serveModern(c: Context<AppEnv>, caller: McpCaller, request
   const served = serveAdapter(record, wantedAdapter(c, clientName));
   const who = caller.userId ?? `ip:${c.req.header("CF-Connecting-IP") ?? "unknown"}`;
   await countModernConnection({
-    db: dbOf(c),
+    db: () => dbOf(c),
     record,
     adapter: served.adapter,
     identity: JSON.stringify([who, typeof clientName === "string" ? clientName : ""]),
