@@ -12,8 +12,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { median } from "./measure.mjs";
-import { MCP_HEADERS, initializeMcpSession } from "./serve.mjs";
-import { CALLGRIND_DIR, startServers } from "./servers.mjs";
+import { MCP_HEADERS } from "./serve.mjs";
+import { CALLGRIND_DIR, ROWS, startServers } from "./servers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -29,11 +29,9 @@ try {
 }
 
 rmSync(CALLGRIND_DIR, { recursive: true, force: true });
-const { product, productPid, bare, barePid, sdk, sdkUrl, seed, recordKey, close } = await startServers({ callgrind: true });
+const { product, productPid, bare, barePid, bareRpcUrl, sdk, sdkUrl, seed, recordKey, mcpHeaders, promptsGet, close } = await startServers({ callgrind: true });
 try {
   const auth = { Authorization: `Bearer ${seed.token}` };
-  const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(product.url, seed.mcpPath) };
-  const promptsGet = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "prompts/get", params: { name: seed.promptName } });
   const post = (url, headers) => () => fetch(url, { method: "POST", headers, body: promptsGet });
   const scenarios = {
     live: [productPid, () => fetch(`${product.url}/health/live`)],
@@ -42,7 +40,7 @@ try {
     bareJson: [barePid, () => fetch(`${bare.url}/json`)],
     bareD1: [barePid, () => fetch(`${bare.url}/d1/item1`)],
     bareKv: [barePid, () => fetch(`${bare.url}/kv/${recordKey}`)],
-    bareRpc: [barePid, post(`${bare.url}/rpc`, { "Content-Type": "application/json" })],
+    bareRpc: [barePid, post(bareRpcUrl, { "Content-Type": "application/json" })],
     sdkPrompt: [sdk.pid, post(`${sdkUrl}${seed.mcpPath}`, MCP_HEADERS)],
   };
 
@@ -67,6 +65,7 @@ try {
 
   if (values.only) for (const name of Object.keys(scenarios)) if (!values.only.split(",").includes(name)) delete scenarios[name];
   const perRequest = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+  for (const pid of new Set(Object.values(scenarios).map(([pid]) => pid))) execFileSync("callgrind_control", ["-i", "on", String(pid)], { stdio: "ignore" });
   for (const [, make] of Object.values(scenarios)) await fire(make, 400); // warm-up (JIT tiers)
   for (let round = 1; round <= rounds; round++) {
     for (const [name, [pid, make]] of Object.entries(scenarios)) {
@@ -79,14 +78,6 @@ try {
   }
 
   const m = (name) => median(perRequest[name]);
-  const rows = [
-    ["`GET /health/live`", "live", "bare JSON", "bareJson", 0.9],
-    ["authenticated `GET /v1/workflows/{id}`", "wfGet", "bare D1 SELECT", "bareD1", 0.6],
-    ["MCP `prompts/get` (anonymous)", "prompt", "bare KV get", "bareKv", 0.8],
-    ["MCP `prompts/get` (anonymous)", "prompt", "Node SDK peer", "sdkPrompt", 3],
-    ["MCP `prompts/get` (anonymous)", "prompt", "bare JSON-RPC Worker (no storage)", "bareRpc"],
-    ["bare JSON-RPC Worker: the ceiling of any MCP server here", "bareRpc", "Node SDK peer", "sdkPrompt"],
-  ];
   const table = [
     `# Instructions per request`,
     ``,
@@ -95,7 +86,7 @@ try {
     ``,
     `| path | M instr / req | reference | ref M instr / req | ratio | goal |`,
     `|---|---:|---|---:|---:|---|`,
-    ...rows.filter(([, a, , b]) => scenarios[a] && scenarios[b]).map(([label, a, refLabel, b, goal]) => {
+    ...ROWS.filter(([, a, , b]) => scenarios[a] && scenarios[b]).map(([label, a, refLabel, b, goal]) => {
       const ratio = m(b) / m(a);
       const verdict = goal ? `≥ ${goal}× — ${ratio >= goal ? "**met**" : "missed"}` : "";
       return `| ${label} | ${(m(a) / 1e6).toFixed(3)} | ${refLabel} | ${(m(b) / 1e6).toFixed(3)} | ${ratio.toFixed(2)} | ${verdict} |`;

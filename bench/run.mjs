@@ -12,8 +12,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { prepareLoop } from "./loop.mjs";
 import { childWorkerdPids, fanout, measure, median, pinProcesses } from "./measure.mjs";
-import { MCP_HEADERS, initializeMcpSession, rpcClient, serveBundle } from "./serve.mjs";
-import { startServers } from "./servers.mjs";
+import { MCP_HEADERS, rpcClient, serveBundle } from "./serve.mjs";
+import { ROWS, startServers } from "./servers.mjs";
 
 const cores = availableParallelism(); // before pinning narrows it
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,7 +35,7 @@ const sseSizes = values.sse.split(",").filter(Boolean).map(Number).filter((n) =>
 const selected = (name) => !values.only || values.only.split(",").includes(name);
 
 // ---- Serve: the product bundle, the reference Workers (both Miniflare/workerd), the SDK on Node.
-const { product, productPid, bare, barePid, sdk: sdkProcess, sdkUrl, seed, recordKey, close } = await startServers();
+const { product, productPid, bare, barePid, bareRpcUrl, sdk: sdkProcess, sdkUrl, seed, recordKey, mcpHeaders, promptsGet, close } = await startServers();
 let loopProduct;
 try {
   const auth = { Authorization: `Bearer ${seed.token}` };
@@ -63,9 +63,7 @@ try {
   const rpcCall = rpcClient(product.url, seed.token);
   const statusRun = (await rpcCall("hydra.run", { intent: "Fix the login bug and add tests" })).run_id;
 
-  const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(product.url, seed.mcpPath) };
-  const post = (url, headers, body) => () => [url, { method: "POST", headers, body: JSON.stringify(body) }];
-  const promptsGet = rpc("prompts/get", { name: seed.promptName });
+  const post = (url, headers, body) => () => [url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }];
   const toolsList = rpc("tools/list", {});
   const hasResult = (body) => JSON.parse(body).result !== undefined;
   const servers = { product: productPid, bare: barePid, sdk: sdkProcess.pid, loop: loopPid };
@@ -79,7 +77,7 @@ try {
     // next_action + report_action pairs (each call one request), see bench/loop.mjs.
     loop: ["loop", null],
     bareJson: ["bare", () => [`${bare.url}/json`]],
-    bareRpc: ["bare", post(`${bare.url}/rpc`, { "Content-Type": "application/json" }, promptsGet), hasResult],
+    bareRpc: ["bare", post(bareRpcUrl, { "Content-Type": "application/json" }, promptsGet), hasResult],
     bareKv: ["bare", () => [`${bare.url}/kv/${recordKey}`]],
     bareD1: ["bare", () => [`${bare.url}/d1/item1`]],
     bareLimiter: ["bare", (i) => [`${bare.url}/limiter/bench${i % 8}`]],
@@ -137,21 +135,6 @@ try {
     const met = cpuRatio(a, b) >= goal && median(rpsRatios(a, b)) >= goal;
     return `≥ ${goal}× — ${met ? "**met**" : "missed"}`;
   };
-  const rows = [
-    ["`GET /health/live`", "live", "bare JSON", "bareJson", 0.9],
-    ["authenticated `GET /v1/workflows/{id}`", "wfGet", "bare D1 SELECT", "bareD1", 0.6],
-    ["authenticated `GET /v1/workflows`", "wfList", "bare D1 SELECT", "bareD1"],
-    ["MCP `prompts/get` (anonymous)", "prompt", "bare KV get", "bareKv", 0.8],
-    ["MCP `prompts/get` (anonymous)", "prompt", "Node SDK peer", "sdkPrompt", 3],
-    ["MCP `prompts/get` (anonymous)", "prompt", "bare JSON-RPC Worker (no storage)", "bareRpc"],
-    ["bare JSON-RPC Worker: the ceiling of any MCP server here", "bareRpc", "Node SDK peer", "sdkPrompt"],
-    ["MCP `tools/list` (anonymous)", "tools", "bare KV get", "bareKv"],
-    ["MCP `tools/list` (anonymous)", "tools", "Node SDK peer", "sdkTools"],
-    ["`POST /rpc hydra.status`", "status", "bare D1 SELECT", "bareD1"],
-    ["runtime loop: `hydra.next_action` / `hydra.report_action` (per call)", "loop", "bare D1 SELECT", "bareD1"],
-    ["runtime loop: `hydra.next_action` / `hydra.report_action` (per call)", "loop", "one bare DO call (rate limiter alone)", "bareLimiter"],
-    ["rate limiter alone (one RateLimiter DO call)", "bareLimiter", "bare JSON", "bareJson"],
-  ];
   const lines = [
     `# Bench results`,
     ``,
@@ -160,7 +143,7 @@ try {
     ``,
     `| path | CPU ms / 1k req | reference | ref CPU ms / 1k | ratio (CPU) | ratio (req/s, per pass) | p50 / p99 ms | goal |`,
     `|---|---:|---|---:|---:|---:|---:|---|`,
-    ...rows.filter(([, a, , b]) => results[a].length && results[b].length).map(([label, a, refLabel, b, goal]) =>
+    ...ROWS.filter(([, a, , b]) => results[a].length && results[b].length).map(([label, a, refLabel, b, goal]) =>
       `| ${label} | ${cpu(a).toFixed(0)} | ${refLabel} | ${cpu(b).toFixed(0)} | ${cpuRatio(a, b).toFixed(2)} | ${perPass(a, b)} | ${lat(a)} | ${verdict(a, b, goal)} |`,
     ),
     ``,

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import workerdPackage from "workerd"; // CommonJS: the binary's path is its `default` export
 import { childWorkerdPids } from "./measure.mjs";
-import { seedAnonymousDeployment, serveBundle, serveScript } from "./serve.mjs";
+import { MCP_HEADERS, initializeMcpSession, seedAnonymousDeployment, serveBundle, serveScript } from "./serve.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const out = join(root, "dist/bench");
@@ -35,7 +35,8 @@ async function buildReferences() {
  * dist/bench/callgrind/<pid>.out*; Miniflare starts workerd through a wrapper script.
  */
 export const CALLGRIND_DIR = join(out, "callgrind");
-const CALLGRIND = ["--tool=callgrind", "--smc-check=all-non-file", "--dump-line=no", `--callgrind-out-file=${CALLGRIND_DIR}/%p.out`];
+// Counting starts off (start-up and seeding run ~5× faster uncounted); the bench turns it on.
+const CALLGRIND = ["--tool=callgrind", "--instr-atstart=no", "--smc-check=all-non-file", "--dump-line=no", `--callgrind-out-file=${CALLGRIND_DIR}/%p.out`];
 
 function runWorkerdUnderCallgrind() {
   mkdirSync(CALLGRIND_DIR, { recursive: true });
@@ -47,6 +48,23 @@ function runWorkerdUnderCallgrind() {
 
 /** Pids with a callgrind output file, newest last. */
 const callgrindPids = () => readdirSync(CALLGRIND_DIR).filter((f) => /^\d+\.out$/.test(f)).map((f) => Number(f.split(".")[0]));
+
+/** The table rows both benches report: [label, path, reference label, reference, goal]. */
+export const ROWS = [
+  ["`GET /health/live`", "live", "bare JSON", "bareJson", 0.9],
+  ["authenticated `GET /v1/workflows/{id}`", "wfGet", "bare D1 SELECT", "bareD1", 0.6],
+  ["authenticated `GET /v1/workflows`", "wfList", "bare D1 SELECT", "bareD1"],
+  ["MCP `prompts/get` (anonymous)", "prompt", "bare KV get", "bareKv", 0.8],
+  ["MCP `prompts/get` (anonymous)", "prompt", "Node SDK peer", "sdkPrompt", 3],
+  ["MCP `prompts/get` (anonymous)", "prompt", "bare JSON-RPC Worker, same answer (no storage)", "bareRpc"],
+  ["bare JSON-RPC Worker, same answer: the ceiling of any MCP server here", "bareRpc", "Node SDK peer", "sdkPrompt"],
+  ["MCP `tools/list` (anonymous)", "tools", "bare KV get", "bareKv"],
+  ["MCP `tools/list` (anonymous)", "tools", "Node SDK peer", "sdkTools"],
+  ["`POST /rpc hydra.status`", "status", "bare D1 SELECT", "bareD1"],
+  ["runtime loop: `hydra.next_action` / `hydra.report_action` (per call)", "loop", "bare D1 SELECT", "bareD1"],
+  ["runtime loop: `hydra.next_action` / `hydra.report_action` (per call)", "loop", "one bare DO call (rate limiter alone)", "bareLimiter"],
+  ["rate limiter alone (one RateLimiter DO call)", "bareLimiter", "bare JSON", "bareJson"],
+];
 
 /**
  * Starts the product (runs never advance on their own: benches trigger events with
@@ -95,7 +113,13 @@ export async function startServers({ callgrind = false } = {}) {
       });
       sdk.once("exit", (code) => reject(new Error(`SDK server exited (${code})`)));
     });
-    return { product, productPid, bare, barePid, sdk, sdkUrl, seed, recordKey, close };
+    // The bare JSON-RPC Worker answers as many bytes as the product's prompts/get: sending the
+    // answer is most of what an MCP request costs once the record is cached.
+    const mcpHeaders = { ...MCP_HEADERS, "Mcp-Session-Id": await initializeMcpSession(product.url, seed.mcpPath) };
+    const promptsGet = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "prompts/get", params: { name: seed.promptName } });
+    const answer = await (await fetch(`${product.url}${seed.mcpPath}`, { method: "POST", headers: mcpHeaders, body: promptsGet })).text();
+    const bareRpcUrl = `${bare.url}/rpc?bytes=${Buffer.byteLength(answer)}`;
+    return { product, productPid, bare, barePid, bareRpcUrl, sdk, sdkUrl, seed, recordKey, mcpHeaders, promptsGet, close };
   } catch (err) {
     await close();
     throw err;

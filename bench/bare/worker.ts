@@ -4,8 +4,9 @@
  *   GET  /json                 constant JSON (the floor for any route)
  *   GET  /kv/:key              one KV get, the value passed through as text
  *   GET  /d1/:id               one D1 SELECT by primary key
- *   POST /rpc                  a hand-rolled JSON-RPC answer: the body parsed, a constant result
- *                              (the ceiling for any MCP server in this serving mode)
+ *   POST /rpc?bytes=N          a hand-rolled JSON-RPC answer: the body parsed, a result padded to
+ *                              N bytes (the product's answer size): the ceiling for any MCP
+ *                              server sending that answer in this serving mode
  *   GET  /limiter/:subject     the product's rate limiter alone (one RateLimiter call)
  *   GET  /sse/:topic           subscribe to a bare Durable Object's event stream
  *   POST /sse/:topic           publish one event to every subscriber of that topic
@@ -50,7 +51,10 @@ export default {
         return Response.json({ status: "ok" });
       case "rpc": {
         const message = (await request.json()) as { id?: unknown };
-        return Response.json({ jsonrpc: "2.0", id: message.id ?? null, result: {} });
+        const bytes = Number(new URL(request.url).searchParams.get("bytes")) || 0;
+        const answer = { jsonrpc: "2.0", id: message.id ?? null, result: { text: "" } };
+        answer.result.text = "x".repeat(Math.max(0, bytes - JSON.stringify(answer).length));
+        return Response.json(answer);
       }
       case "kv": {
         const value = await env.KV.get(arg!);
