@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { median } from "./measure.mjs";
+import { median, uncompressedFetch } from "./measure.mjs";
 import { MCP_HEADERS } from "./serve.mjs";
 import { CALLGRIND_DIR, ROWS, startServers } from "./servers.mjs";
 
@@ -32,14 +32,14 @@ rmSync(CALLGRIND_DIR, { recursive: true, force: true });
 const { product, productPid, bare, barePid, bareRpcUrl, sdk, sdkUrl, seed, recordKey, mcpHeaders, promptsGet, close } = await startServers({ callgrind: true });
 try {
   const auth = { Authorization: `Bearer ${seed.token}` };
-  const post = (url, headers) => () => fetch(url, { method: "POST", headers, body: promptsGet });
+  const post = (url, headers) => () => uncompressedFetch(url, { method: "POST", headers, body: promptsGet });
   const scenarios = {
-    live: [productPid, () => fetch(`${product.url}/health/live`)],
-    wfGet: [productPid, () => fetch(`${product.url}/v1/workflows/${seed.workflowId}`, { headers: auth })],
+    live: [productPid, () => uncompressedFetch(`${product.url}/health/live`)],
+    wfGet: [productPid, () => uncompressedFetch(`${product.url}/v1/workflows/${seed.workflowId}`, { headers: auth })],
     prompt: [productPid, post(`${product.url}${seed.mcpPath}`, mcpHeaders)],
-    bareJson: [barePid, () => fetch(`${bare.url}/json`)],
-    bareD1: [barePid, () => fetch(`${bare.url}/d1/item1`)],
-    bareKv: [barePid, () => fetch(`${bare.url}/kv/${recordKey}`)],
+    bareJson: [barePid, () => uncompressedFetch(`${bare.url}/json`)],
+    bareD1: [barePid, () => uncompressedFetch(`${bare.url}/d1/item1`)],
+    bareKv: [barePid, () => uncompressedFetch(`${bare.url}/kv/${recordKey}`)],
     bareRpc: [barePid, post(bareRpcUrl, { "Content-Type": "application/json" })],
     sdkPrompt: [sdk.pid, post(`${sdkUrl}${seed.mcpPath}`, MCP_HEADERS)],
   };

@@ -5,6 +5,15 @@ import { availableParallelism } from "node:os";
 
 const TICKS_PER_SECOND = 100;
 
+/**
+ * fetch for measured requests: uncompressed. Miniflare emulates Cloudflare's edge compression
+ * inside the workerd process (gzip for JSON when the client accepts it), which in production runs
+ * in Cloudflare's front line, outside the Worker's CPU; the Node peer compresses nothing.
+ */
+export function uncompressedFetch(url, init = {}) {
+  return fetch(url, { ...init, headers: { ...init.headers, "Accept-Encoding": "identity" } });
+}
+
 /** Pids of the workerd processes this bench process started (Miniflare spawns them as children). */
 export function childWorkerdPids() {
   return readdirSync("/proc")
@@ -78,7 +87,7 @@ export async function measure(makeRequest, { pid, total = 1000, concurrency = 32
     while (sent < total && performance.now() < deadline) {
       const i = sent++;
       const t = performance.now();
-      const res = await fetch(...makeRequest(i));
+      const res = await uncompressedFetch(...makeRequest(i));
       const body = await res.text();
       latencies.push(performance.now() - t);
       if (!res.ok || (check && !check(body))) failed++;
