@@ -93,11 +93,11 @@ try {
     for (const name of names) {
       const [server, make, check] = scenarios[name];
       const run = (n) => (name === "loop" ? measureLoop(Math.ceil(n / 2), { pid: servers[server], concurrency }) : measure(make, { pid: servers[server], total: n, concurrency, check }));
-      if (round === 1) await run(200); // warm-up (JIT tiers, caches)
+      if (round === 1) await run(500); // warm-up (JIT tiers, caches)
       const r = await run(total);
       if (r.failed) throw new Error(`${name}: ${r.failed} of ${r.requests} requests failed`);
       results[name].push(r);
-      console.log(`round ${round} ${name.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuMsPer1k.toFixed(0)} ms/1k`);
+      console.log(`round ${round} ${name.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuMsPer1k.toFixed(0)} ms/1k (load generator ${r.clientCpuMsPer1k.toFixed(0)})`);
     }
   }
 
