@@ -97,7 +97,7 @@ try {
       const r = await run(total);
       if (r.failed) throw new Error(`${name}: ${r.failed} of ${r.requests} requests failed`);
       results[name].push(r);
-      console.log(`round ${round} ${name.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuMsPer1k.toFixed(0)} ms/1k (load generator ${r.clientCpuMsPer1k.toFixed(0)})`);
+      console.log(`round ${round} ${name.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuMsPer1k.toFixed(0)} ms/1k${r.clientCpuMsPer1k === undefined ? "" : ` (load generator ${r.clientCpuMsPer1k.toFixed(0)})`}`);
     }
   }
 
