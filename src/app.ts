@@ -91,17 +91,19 @@ export function createApp(options: AppOptions = {}) {
     return errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   });
 
-  const limitBody = createMiddleware<AppEnv>(async (c, next) =>
-    bodyLimit({
-      maxSize: c.get("config").MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${c.get("config").MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`, {
-          limit: "MAX_BODY_BYTES",
-          maxBytes: c.get("config").MAX_BODY_BYTES,
-        });
-      },
-    })(c, next),
-  );
+  const tooLarge = (maxBytes: number) =>
+    new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${maxBytes} bytes (MAX_BODY_BYTES)`, { limit: "MAX_BODY_BYTES", maxBytes });
+  const limitBody = createMiddleware<AppEnv>(async (c, next) => {
+    const maxBytes = c.get("config").MAX_BODY_BYTES;
+    // A declared length decides at once, as in Hono's bodyLimit, without touching the body
+    // stream; a chunked body is counted as it streams.
+    const declared = c.req.header("Content-Length");
+    if (declared !== undefined && c.req.header("Transfer-Encoding") === undefined) {
+      if (Number.parseInt(declared, 10) > maxBytes) throw tooLarge(maxBytes);
+      return next();
+    }
+    return bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(maxBytes); } })(c, next);
+  });
   // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
   const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");
   // GET and HEAD carry no body; skipping them saves the limiter's stream checks on the hottest routes.

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BOOKMARK_HEADER } from "../src/db/session";
 import { newUser } from "./helpers/auth";
 import { api } from "./helpers/http";
+import { MCP_HEADERS, createDeployment } from "./helpers/deployments";
 import { createWorkflow, manifestWithFirstStep } from "./helpers/workflows";
 
 describe("D1 sessions", () => {
@@ -19,6 +20,24 @@ describe("D1 sessions", () => {
     expect(read.status).toBe(200);
     expect(read.body.data.manifest.steps[0].name).toBe("First");
     expect(read.headers.get(BOOKMARK_HEADER)).toBeTruthy();
+  });
+
+  it("are opened only by requests that query D1: a health check and a cached MCP read carry no bookmark", async () => {
+    expect((await api("GET", "/health/live")).headers.get(BOOKMARK_HEADER)).toBeNull();
+
+    const owner = await newUser();
+    const { workflowId } = await createWorkflow(owner.token);
+    const { deploymentId } = await createDeployment(owner.token, { workflowIds: [workflowId], allowAnonymous: true });
+    const mcp = (method: string, params: Record<string, unknown> = {}) =>
+      api("POST", `/mcp/${deploymentId}`, { headers: { ...MCP_HEADERS, "MCP-Protocol-Version": "2025-06-18" }, body: { jsonrpc: "2.0", id: 1, method, params } });
+    // Anonymous prompts come from the deployment's record (KV, then the isolate's memory), not D1.
+    for (const method of ["prompts/list", "prompts/list"]) {
+      const res = await mcp(method);
+      expect(res.status).toBe(200);
+      expect(res.headers.get(BOOKMARK_HEADER)).toBeNull();
+    }
+    // A REST read queries D1 and answers with the session's bookmark.
+    expect((await api("GET", `/v1/workflows/${workflowId}`, { token: owner.token })).headers.get(BOOKMARK_HEADER)).toBeTruthy();
   });
 
   it("ignore a malformed bookmark instead of failing the request", async () => {

@@ -1,4 +1,4 @@
-import { derivedOnce, type Config } from "../env";
+import { derivedOnce, rememberBounded, type Config } from "../env";
 import { rpcError } from "./protocol";
 
 /**
@@ -13,8 +13,8 @@ import { rpcError } from "./protocol";
  * Both refusals are JSON-RPC error responses without an id, as the transport spec allows.
  */
 const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
-/** A Host value naming a local host in the form URL parsing keeps as is (checked before parsing, which costs more). */
-const PLAIN_LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i;
+/** Host values decided per config: a request's Host is one of a few, and deciding parses a URL. */
+const HOST_DECISIONS = 256;
 
 const splitList = (raw: string | undefined) =>
   (raw ?? "")
@@ -42,6 +42,8 @@ interface AllowLists {
   /** MCP_ALLOWED_HOSTS: an entry without a port allows that name on any port; with a port, exactly that. */
   allowedHosts: Set<string>;
   origins: Set<string>;
+  /** Host value → allowed, for the values seen (a pure function of the config; bounded). */
+  hostDecisions: Map<string, boolean>;
 }
 
 const allowListsOf = derivedOnce((config: Config): AllowLists => {
@@ -51,19 +53,24 @@ const allowListsOf = derivedOnce((config: Config): AllowLists => {
     baseHosts: new Set(base ? [base.host, base.hostname] : []),
     allowedHosts: new Set(splitList(config.MCP_ALLOWED_HOSTS)),
     origins: new Set([...(base ? [base.origin] : []), ...splitList(config.MCP_ALLOWED_ORIGINS).map((entry) => entry.replace(/\/$/, ""))]),
+    hostDecisions: new Map(),
   };
 });
 
-function hostAllowed(lists: AllowLists, host: string): boolean {
-  // The common cases without parsing: the public host itself, and a plain local host in development.
-  const lowerHost = host.toLowerCase();
-  if (lists.baseHosts.has(lowerHost)) return true;
-  const local = lists.local ? PLAIN_LOCAL_HOST.exec(host) : null;
-  if (local && Number(local[1] ?? 0) <= 65535) return true;
+function decideHost(lists: AllowLists, host: string): boolean {
   const hostname = hostnameOf(host);
   if (hostname === null) return false;
   if (lists.local && LOCAL_HOSTNAMES.has(hostname)) return true;
-  return lists.allowedHosts.has(lowerHost) || lists.allowedHosts.has(hostname);
+  const lowerHost = host.toLowerCase();
+  return lists.baseHosts.has(lowerHost) || lists.allowedHosts.has(lowerHost) || lists.allowedHosts.has(hostname);
+}
+
+function hostAllowed(lists: AllowLists, host: string): boolean {
+  const known = lists.hostDecisions.get(host);
+  if (known !== undefined) return known;
+  const allowed = decideHost(lists, host);
+  rememberBounded(lists.hostDecisions, host, allowed, HOST_DECISIONS);
+  return allowed;
 }
 
 function originAllowed(lists: AllowLists, origin: string): boolean {

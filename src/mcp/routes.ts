@@ -26,7 +26,8 @@ async function handlePost(c: Context<AppEnv>) {
   // The era: 2026-07-28 in MCP-Protocol-Version means per-request `_meta`, anything older initialize.
   const version = c.req.header("MCP-Protocol-Version");
   const rules = mcpRules(version);
-  const read = readRpcJson(await c.req.text(), { maxBytes: c.get("config").MAX_BODY_BYTES }, rules);
+  // Read once, so straight from the request: Hono's c.req.text() keeps a copy for re-reads.
+  const read = readRpcJson(await c.req.raw.text(), { maxBytes: c.get("config").MAX_BODY_BYTES }, rules);
   if (!read.ok) return c.json(read.error, read.tooLarge ? 413 : 400);
   const body = read.value;
 
