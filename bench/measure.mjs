@@ -7,22 +7,16 @@ import { request } from "undici";
 const TICKS_PER_SECOND = 100;
 
 /**
- * One measured request with undici's `request`, which costs the load generator a third of what
- * `fetch` does: with fetch, the client used more CPU per request than the fastest servers and
- * capped their req/s. Uncompressed, like `uncompressedFetch`. Returns the status and the body.
+ * One measured request; returns the status and the body text.
+ * - With undici's `request`, which costs the load generator a third of what `fetch` does: with
+ *   fetch, the client used more CPU per request than the fastest servers and capped their req/s.
+ * - Uncompressed: Miniflare emulates Cloudflare's edge compression inside the workerd process
+ *   (gzip for JSON when the client accepts it), which in production runs in Cloudflare's front
+ *   line, outside the Worker's CPU; the Node peer compresses nothing.
  */
-async function send(url, init = {}) {
+export async function send(url, init = {}) {
   const res = await request(url, { method: init.method ?? "GET", headers: { ...init.headers, "accept-encoding": "identity" }, body: init.body });
   return { status: res.statusCode, body: await res.body.text() };
-}
-
-/**
- * fetch for measured requests: uncompressed. Miniflare emulates Cloudflare's edge compression
- * inside the workerd process (gzip for JSON when the client accepts it), which in production runs
- * in Cloudflare's front line, outside the Worker's CPU; the Node peer compresses nothing.
- */
-export function uncompressedFetch(url, init = {}) {
-  return fetch(url, { ...init, headers: { ...init.headers, "Accept-Encoding": "identity" } });
 }
 
 /** Pids of the workerd processes this bench process started (Miniflare spawns them as children). */

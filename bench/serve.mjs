@@ -7,7 +7,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { Miniflare } from "miniflare";
-import { uncompressedFetch } from "./measure.mjs";
+import { send } from "./measure.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const offline = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -90,13 +90,13 @@ export async function postApi(url, token, path, body) {
 export function rpcClient(url, token) {
   let id = 0;
   return async (method, params) => {
-    const res = await uncompressedFetch(`${url}/rpc`, {
+    const res = await send(`${url}/rpc`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
     });
-    const body = await res.json();
-    if (!res.ok || body.error) throw new Error(`${method} → ${res.status} ${JSON.stringify(body.error ?? body)}`);
+    const body = JSON.parse(res.body);
+    if (res.status !== 200 || body.error) throw new Error(`${method} → ${res.status} ${JSON.stringify(body.error ?? body)}`);
     return body.result;
   };
 }
