@@ -93,6 +93,15 @@ export function createApp(options: AppOptions = {}) {
 
   const tooLarge = (maxBytes: number) =>
     new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${maxBytes} bytes (MAX_BODY_BYTES)`, { limit: "MAX_BODY_BYTES", maxBytes });
+  // Built once per (immutable, per-env) config, like the CORS handler below.
+  const countedLimitOf = derivedOnce((config: Config) =>
+    bodyLimit({
+      maxSize: config.MAX_BODY_BYTES,
+      onError: () => {
+        throw tooLarge(config.MAX_BODY_BYTES);
+      },
+    }),
+  );
   const limitBody = createMiddleware<AppEnv>(async (c, next) => {
     const maxBytes = c.get("config").MAX_BODY_BYTES;
     // A declared length decides at once, as in Hono's bodyLimit, without touching the body
@@ -102,7 +111,7 @@ export function createApp(options: AppOptions = {}) {
       if (Number.parseInt(declared, 10) > maxBytes) throw tooLarge(maxBytes);
       return next();
     }
-    return bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(maxBytes); } })(c, next);
+    return countedLimitOf(c.get("config"))(c, next);
   });
   // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
   const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");

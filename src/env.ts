@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Context } from "hono";
 import type { Database } from "./db/client";
 import type { Clock, IdGenerator } from "./services";
 import type { AuthenticatedUser } from "./auth/types";
@@ -212,8 +211,3 @@ export interface AppEnv {
   Variables: Variables;
 }
 
-/**
- * What reads a request's variables. Always `c.get(name)`, never `c.var.name`: Hono's `c.var`
- * copies every variable into a new object on each access (5% of an MCP request's CPU).
- */
-export type VariablesOf = Pick<Context<AppEnv>, "get">;

@@ -7,7 +7,7 @@ import { requestContext } from "../http/request-context";
 import { parseOrThrow } from "../http/validate";
 import { getLibraryEntry, addToLibrary, removeFromLibrary } from "../library/service";
 import { browseQuery, MARKETPLACE_SORTS, searchQuery } from "../marketplace/schemas";
-import { browseMarketplace, featuredWorkflows, searchMarketplace } from "../marketplace/service";
+import { browseMarketplace, featuredIdsOf, featuredWorkflows, searchMarketplace } from "../marketplace/service";
 import { rateWorkflowBody } from "../ratings/schemas";
 import { getMyRating, rateWorkflow } from "../ratings/service";
 import { getManifest, getVisibleWorkflow } from "../workflows/access";
@@ -39,7 +39,6 @@ function ItemCard({ item }: { item: Item }) {
   );
 }
 
-const featuredIdsOf = (c: Context<AppEnv>) => new Set(c.get("config").FEATURED_WORKFLOW_IDS);
 
 async function browsePage(c: Context<AppEnv>) {
   const q = (c.req.query("q") ?? "").trim();
@@ -50,13 +49,13 @@ async function browsePage(c: Context<AppEnv>) {
   let page;
   try {
     page = q
-      ? await searchMarketplace(dbOf(c), parseOrThrow(searchQuery, { ...raw, q }), featuredIdsOf(c))
-      : await browseMarketplace(dbOf(c), parseOrThrow(browseQuery, { ...raw, sort }), featuredIdsOf(c));
+      ? await searchMarketplace(dbOf(c), parseOrThrow(searchQuery, { ...raw, q }), featuredIdsOf(c.get("config")))
+      : await browseMarketplace(dbOf(c), parseOrThrow(browseQuery, { ...raw, sort }), featuredIdsOf(c.get("config")));
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== "VALIDATION_ERROR") throw err;
     return seeOther(c, "/marketplace");
   }
-  const featured = q || category || cursor ? [] : await featuredWorkflows(dbOf(c), { limit: 6, now: c.get("clock").now(), featuredIds: featuredIdsOf(c) });
+  const featured = q || category || cursor ? [] : await featuredWorkflows(dbOf(c), { limit: 6, now: c.get("clock").now(), featuredIds: featuredIdsOf(c.get("config")) });
   return render(
     c,
     "Marketplace",

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../env";
+import { isActive } from "../runtime/owned";
 import { listRunRows } from "../runtime/runs-store";
 import type { RunView } from "../runtime/view";
 import { getManifest } from "../workflows/access";
@@ -10,7 +11,6 @@ import { callRuntime } from "./runtime-calls";
 import { manifestSteps } from "./workflows";
 import { dbOf } from "../db/session";
 
-const ACTIVE = new Set(["pending", "running", "frozen"]);
 
 /**
  * Parameters and dependencies per run step, from the run's workflow version: what an approval
@@ -155,7 +155,7 @@ export const runScreens = new Hono<AppEnv>()
     if (!run) return c.notFound();
     const { params, deps } = await stepParameters(c, run);
     const csrf = sessionOf(c).csrfToken;
-    const active = ACTIVE.has(run.status);
+    const active = isActive(run.status);
     const id = encodeURIComponent(run.id);
     const stepStatus = (s: RunView["steps"][number]) => (run.pending_approval?.step_id === s.id ? "waiting_approval" : s.status);
     return render(

@@ -1,8 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { dispatchRequest, rethrow } from "../http/jsonrpc-dispatch";
-import { runtimeMethods } from "../runtime/methods";
+import { callRuntimeMethod } from "../runtime/methods";
 import { rpcContextOf } from "../runtime/rpc-context";
 
 /**
@@ -12,10 +11,7 @@ import { rpcContextOf } from "../runtime/rpc-context";
  * run that is not the caller's, goes to the app's error handler as it is.
  */
 export async function callRuntime<T = unknown>(c: Context<AppEnv>, name: string, params: Record<string, unknown>): Promise<T> {
-  const response = await dispatchRequest({ id: null, method: name, params }, runtimeMethods, rpcContextOf(c, c.get("user")), {
-    detail: "message",
-    onInternal: rethrow,
-  });
+  const response = await callRuntimeMethod(name, params, rpcContextOf(c, c.get("user")), "message");
   if ("error" in response) {
     const { message, data } = response.error;
     throw new ApiError("VALIDATION_ERROR", message, data === undefined ? {} : { rpc: data });

@@ -1,13 +1,11 @@
 import { Hono } from "hono";
-import { verifyCredentialValue } from "../auth/middleware";
+import { userOfCredential, verifyCredentialValue } from "../auth/middleware";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { ensureUser } from "../users/service";
 import { expectedOrigin, isSameOriginRequest, sessionUser, signIn, signOut } from "../session";
 import { finishOidcLogin, oidcLoginConfigured, startOidcLogin } from "../session/oidc";
 import { Alert } from "./components";
 import { formFields, render, safeReturnPath, seeOther } from "./http";
-import { dbOf } from "../db/session";
 
 function SignInPage({ returnTo, oidc, error, local }: { returnTo: string; oidc: boolean; error?: string; local: boolean }) {
   return (
@@ -86,8 +84,7 @@ export const signInRoutes = new Hono<AppEnv>()
     try {
       if (!token) throw new ApiError("UNAUTHORIZED", "Enter a token or API key");
       const credential = await verifyCredentialValue(c, token);
-      const userId =
-        credential.kind === "api_key" ? credential.user.id : (await ensureUser(dbOf(c), credential.identity, c.get("clock").now())).id;
+      const userId = (await userOfCredential(c, credential)).id;
       await signIn(c, userId);
       return seeOther(c, returnTo);
     } catch (err) {

@@ -44,7 +44,7 @@ export function reopenSession(c: SessionHolder, bookmark: string) {
 type SessionHolder = { env: { DB: D1Database }; set(key: "dbSession", value: D1DatabaseSession): void; set(key: "db", value: Database): void };
 
 /** The request's queries go through `session` (its bookmark is the one answered). */
-export function useSession(c: SessionHolder, session: D1DatabaseSession): Database {
+function useSession(c: SessionHolder, session: D1DatabaseSession): Database {
   const db = createDatabase(session);
   c.set("dbSession", session);
   c.set("db", db);

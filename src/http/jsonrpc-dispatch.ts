@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { JSONRPC, RpcError, jsonRpcError } from "./jsonrpc";
 import { framedError, invalidRequest, refusedBody, type Body, type ErrorObject, type FramingRules, type JsonRpcId, type Message } from "./jsonrpc-framing";
-import { issuesOf } from "./validate";
+import { issueText, issuesOf } from "./validate";
 
 /**
  * The one dispatcher of a method table, for `/rpc` and `/mcp`: params are validated with the
@@ -63,7 +63,7 @@ export async function dispatchRequest<C>(
     const issues = issuesOf(parsed.error);
     return detail === "data"
       ? jsonRpcError(id, JSONRPC.INVALID_PARAMS, "Invalid params", { issues })
-      : jsonRpcError(id, JSONRPC.INVALID_PARAMS, issues.map((i) => i.message).join("; "));
+      : jsonRpcError(id, JSONRPC.INVALID_PARAMS, issueText(issues));
   }
   try {
     return { jsonrpc: "2.0", id, result: await entry.handler(parsed.data, ctx) };
@@ -76,16 +76,17 @@ export async function dispatchRequest<C>(
 
 /** One framed message: a response, or null for what is not answered (notifications, replies). */
 async function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | null> {
+  const requestOptions = { detail: options.rules.detail, onInternal: options.onInternal };
   switch (message.kind) {
     case "invalid":
       return invalidRequest(options.rules, message.id, message.reason);
     case "reply":
       return null;
     case "notification":
-      if (options.runNotifications) await dispatchRequest({ id: null, ...message }, table, ctx, { detail: options.rules.detail, onInternal: options.onInternal });
+      if (options.runNotifications) await dispatchRequest({ id: null, ...message }, table, ctx, requestOptions);
       return null;
     case "request":
-      return dispatchRequest(message, table, ctx, { detail: options.rules.detail, onInternal: options.onInternal });
+      return dispatchRequest(message, table, ctx, requestOptions);
   }
 }
 

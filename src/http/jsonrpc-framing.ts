@@ -1,5 +1,6 @@
 import { JSONRPC, jsonRpcError, type JsonRpcErrorId } from "./jsonrpc";
 import { limitDetails, readBoundedJson, type JsonLimits } from "./json-limits";
+import { isObject } from "./validate";
 
 /**
  * The one JSON-RPC 2.0 framing for `/rpc` and `/mcp`: reading the body, telling a request from
@@ -44,7 +45,6 @@ export type Body =
 
 export type ErrorObject = ReturnType<typeof jsonRpcError>;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const isValidId = (id: unknown, rules: FramingRules) =>
   (id === null && rules.nullId) || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));

@@ -3,11 +3,16 @@ import { RegExpRouter } from "hono/router/reg-exp-router";
 import { SmartRouter } from "hono/router/smart-router";
 import { TrieRouter } from "hono/router/trie-router";
 
-/** The first path segment when it is literal (`/v1/...` → `v1`), else null (`/*`, `/:id`). */
+/** `/v1/workflows` → `v1`. */
+function firstSegment(path: string): string {
+  const end = path.indexOf("/", 1);
+  return path.slice(1, end === -1 ? undefined : end);
+}
+
+/** The first path segment of a route when it is literal (`/v1/...` → `v1`), else null (`/*`, `/:id`). */
 function literalFirstSegment(path: string): string | null {
   if (!path.startsWith("/")) return null;
-  const end = path.indexOf("/", 1);
-  const segment = path.slice(1, end === -1 ? undefined : end);
+  const segment = firstSegment(path);
   return /[:*{?]/.test(segment) ? null : segment;
 }
 
@@ -46,8 +51,7 @@ export class SegmentRouter<T> implements Router<T> {
   }
 
   match(method: string, path: string): Result<T> {
-    const end = path.indexOf("/", 1);
-    const router = this.groups.get(path.slice(1, end === -1 ? undefined : end)) ?? this.fallback;
+    const router = this.groups.get(firstSegment(path)) ?? this.fallback;
     return router.match(method, path);
   }
 }

@@ -9,6 +9,12 @@ export interface FieldIssue {
   message: string;
 }
 
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The issues' messages as one line, for clients that show a message rather than data. */
+export const issueText = (issues: FieldIssue[]): string => issues.map((i) => i.message).join("; ");
+
 export function issuesOf(error: z.ZodError, prefix: (string | number)[] = []): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: [...prefix, ...issue.path].map(String).join(".") || "(root)",

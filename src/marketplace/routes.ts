@@ -1,13 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { VariablesOf } from "../env";
 import { ok, okPage } from "../http/envelope";
 import { errors, page, restRouter, success } from "../openapi/route";
 import { browseQuery, featuredQuery, marketplaceItemSchema, searchQuery } from "./schemas";
-import { browseMarketplace, featuredWorkflows, searchMarketplace } from "./service";
+import { browseMarketplace, featuredIdsOf, featuredWorkflows, searchMarketplace } from "./service";
 import { dbOf } from "../db/session";
 
-const featuredIdsOf = (c: VariablesOf) => new Set(c.get("config").FEATURED_WORKFLOW_IDS);
 const tags = ["Marketplace"];
 
 export const marketplaceRoutes = restRouter()
@@ -20,7 +18,7 @@ export const marketplaceRoutes = restRouter()
       request: { query: browseQuery },
       responses: { 200: page("Public workflows in the chosen order", marketplaceItemSchema), ...errors("VALIDATION_ERROR") },
     }),
-    async (c) => okPage(c, await browseMarketplace(dbOf(c), c.req.valid("query"), featuredIdsOf(c))),
+    async (c) => okPage(c, await browseMarketplace(dbOf(c), c.req.valid("query"), featuredIdsOf(c.get("config")))),
   )
   .openapi(
     createRoute({
@@ -31,7 +29,7 @@ export const marketplaceRoutes = restRouter()
       request: { query: searchQuery },
       responses: { 200: page("Matching public workflows, best first", marketplaceItemSchema), ...errors("VALIDATION_ERROR") },
     }),
-    async (c) => okPage(c, await searchMarketplace(dbOf(c), c.req.valid("query"), featuredIdsOf(c))),
+    async (c) => okPage(c, await searchMarketplace(dbOf(c), c.req.valid("query"), featuredIdsOf(c.get("config")))),
   )
   .openapi(
     createRoute({
@@ -48,7 +46,7 @@ export const marketplaceRoutes = restRouter()
         await featuredWorkflows(dbOf(c), {
           limit: c.req.valid("query").limit,
           now: c.get("clock").now(),
-          featuredIds: featuredIdsOf(c),
+          featuredIds: featuredIdsOf(c.get("config")),
         }),
       ),
   );

@@ -8,6 +8,10 @@ import { toMarketplaceItem, type MarketplaceRow } from "./dto";
 import { bayesianScore } from "./ranking";
 import type { BrowseQuery, MarketplaceSort, SearchQuery } from "./schemas";
 import { toFtsMatchExpression } from "./search";
+import { derivedOnce, type Config } from "../env";
+
+/** FEATURED_WORKFLOW_IDS as a set, once per (immutable) config. */
+export const featuredIdsOf = derivedOnce((config: Config): ReadonlySet<string> => new Set(config.FEATURED_WORKFLOW_IDS));
 
 /** Featured rule: operator picks first, then the best rated among recently maintained workflows. */
 export const FEATURED_MIN_VOTES = 3;

@@ -1,5 +1,6 @@
 import type { DeploymentRecord } from "../deployments/record";
 import { ALL_PROTOCOL_VERSIONS, JSONRPC, RpcError, type JsonRpcRequest } from "./protocol";
+import { isObject } from "../http/validate";
 
 /**
  * Revision 2026-07-28 ("modern"): no initialize and no session. Every request carries its
@@ -27,7 +28,6 @@ export const LIST_TTL_MS = 60_000;
 
 const NAME_SOURCE: Record<string, "name" | "uri"> = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function requestMeta(request: { params?: unknown }): Record<string, unknown> {
   const meta = isObject(request.params) ? request.params._meta : undefined;

@@ -5,9 +5,8 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { z } from "zod";
 import { JSONRPC, RpcError } from "../http/jsonrpc";
-import { dispatchRequest, rethrow } from "../http/jsonrpc-dispatch";
 import { MAX_WAIT_SECONDS } from "../runtime/schemas";
-import { runtimeMethods } from "../runtime/methods";
+import { callRuntimeMethod } from "../runtime/methods";
 import { rpcContextOf, type RpcContext } from "../runtime/rpc-context";
 import { manifestStepsOf, startRun } from "../runtime/start";
 import { callTool, listing, tool, toolArguments, toolInput, type Tool, type ToolResult } from "./tool-table";
@@ -37,10 +36,7 @@ function refusal(message: string, reason: string, data?: unknown): ToolResult {
 
 /** Calls a runtime JSON-RPC method through the dispatcher /rpc uses (same validation, same errors). */
 async function callMethod(name: string, params: Record<string, unknown>, ctx: RpcContext): Promise<Record<string, unknown>> {
-  const response = await dispatchRequest({ id: null, method: name, params }, runtimeMethods, ctx, {
-    detail: "data",
-    onInternal: rethrow,
-  });
+  const response = await callRuntimeMethod(name, params, ctx, "data");
   if ("error" in response) {
     const data = (response.error.data ?? {}) as Record<string, unknown>;
     throw new RpcError(response.error.code, response.error.message, { reason: "invalid_params", ...data });

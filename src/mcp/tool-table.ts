@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { issuesOf, type FieldIssue } from "../http/validate";
+import { issueText, issuesOf, type FieldIssue } from "../http/validate";
 
 /**
  * MCP tools as a table: each tool is `{ name, description, input, handler }`, where `input`
@@ -71,7 +71,7 @@ export async function callTool<C>(t: Tool<C>, args: unknown, ctx: C, refuse: Ref
   const parsed = t.input.schema.safeParse(args ?? {});
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
-    return refuse(issues.map((i) => i.message).join("; "), issues);
+    return refuse(issueText(issues), issues);
   }
   return (t.handler as (args: unknown, ctx: C) => ToolResult | Promise<ToolResult>)(parsed.data, ctx);
 }

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
 import { JSONRPC, RpcError } from "./protocol";
 import { callTool, listing, tool, toolArguments, toolInput, type Tool, type ToolResult } from "./tool-table";
+import { isObject } from "../http/validate";
+import { derivedOnce } from "../env";
 
 /**
  * Prompts, tools and resources of one deployment, answered from its KV record alone.
@@ -60,12 +62,11 @@ export function listPrompts(record: DeploymentRecord) {
   };
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Prompt arguments are strings (spec: PromptArgument values); anything else is invalid params. */
 function promptArguments(params: Record<string, unknown>): Record<string, unknown> {
   const args = params.arguments ?? {};
-  if (!isPlainObject(args)) throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get params.arguments must be an object of strings");
+  if (!isObject(args)) throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get params.arguments must be an object of strings");
   if (args.task !== undefined && typeof args.task !== "string") {
     throw new RpcError(JSONRPC.INVALID_PARAMS, "Prompt argument 'task' must be a string", { argument: "task" });
   }
@@ -95,7 +96,7 @@ const taskArgument = z.string({ error: "task must be a string" }).describe("What
 
 /** Lenient about the argument's name: agents guess `workflow` or `name` as often as `workflowId`. */
 const withWorkflowAlias = (args: unknown) => {
-  if (!isPlainObject(args) || args.workflowId !== undefined) return args;
+  if (!isObject(args) || args.workflowId !== undefined) return args;
   const alias = args.workflow ?? args.name ?? args.prompt;
   return alias === undefined ? args : { ...args, workflowId: alias };
 };
@@ -189,9 +190,8 @@ function workflowTool(record: DeploymentRecord, index: number): Tool<DeploymentT
 
 const workflowTools = (record: DeploymentRecord) => record.workflows.map((_, index) => workflowTool(record, index));
 
-export function listTools(record: DeploymentRecord) {
-  return { tools: [...FIXED_TOOL_LISTING, ...workflowTools(record).map(listing)] };
-}
+/** Once per record (records are immutable and cached per isolate), not per tools/list. */
+export const listTools = derivedOnce((record: DeploymentRecord) => ({ tools: [...FIXED_TOOL_LISTING, ...workflowTools(record).map(listing)] }));
 
 /** Every tool of the deployment: the fixed ones, then one per workflow. */
 export const deploymentTools = (record: DeploymentRecord) => [...FIXED_TOOLS, ...workflowTools(record)];

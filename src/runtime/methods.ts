@@ -1,5 +1,6 @@
 import { checkHealth } from "../health/service";
-import { method, type MethodTable } from "../http/jsonrpc-dispatch";
+import { dispatchRequest, method, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
+import type { FramingRules } from "../http/jsonrpc-framing";
 import { invalidParams } from "./rpc";
 import type { RpcContext } from "./rpc-context";
 import { nextActionOfAnyRun } from "./next-action";
@@ -128,3 +129,10 @@ export const runtimeMethods: MethodTable<RpcContext> = {
 
   "hydra.health": method(healthParams, async (_p, ctx) => checkHealth(ctx.env, ctx.config, ctx.log)),
 };
+
+/**
+ * A runtime method called from inside the Worker (MCP run tools, dashboard pages) through the
+ * dispatcher /rpc uses: the same params validation and errors. Crashes go to the app's error handler.
+ */
+export const callRuntimeMethod = (name: string, params: Record<string, unknown>, ctx: RpcContext, detail: FramingRules["detail"]) =>
+  dispatchRequest({ id: null, method: name, params }, runtimeMethods, ctx, { detail, onInternal: rethrow });
