@@ -21,7 +21,10 @@ export interface RpcContext {
 /** What a runtime method receives, from the request that calls it (/rpc, MCP run tools, the dashboard). */
 export const rpcContextOf = (c: Context<AppEnv>, user: AuthenticatedUser): RpcContext => ({
   env: c.env,
-  db: dbOf(c),
+  // A getter: MCP builds the owner's context to learn who the owner is, and must open no D1 for it.
+  get db() {
+    return dbOf(c);
+  },
   config: c.get("config"),
   user,
   now: c.get("clock").now(),
