@@ -150,7 +150,13 @@ describe("@hydra-edge/client", () => {
     };
     const hydra = createHydraClient({ baseUrl: BASE, token: user.token, fetch: flaky });
     const { run_id } = await hydra.rpc("hydra.run", { intent: "Research how our cache works" });
-    // However far the run got, cancelling ends it; a run that already ended is fine too.
+    // Two cuts after three frames each need a log of seven events or more: let the run get that
+    // far (on a loaded machine a cancel could otherwise land after its first event), then end it.
+    const log = await workerFetch(new Request(`${BASE}/runs/${run_id}/events`, { headers: { Authorization: `Bearer ${user.token}` } }));
+    let logged = 0;
+    for await (const _event of parseSse(log.body!)) if (++logged >= 7) break;
+    expect(logged).toBe(7);
+    // A run that already ended is fine too.
     await hydra.rpc("hydra.cancel", { run_id }).catch((err: HydraApiError) => expect(err.reason).toBe("not_active"));
 
     const events: RunEvent[] = [];
