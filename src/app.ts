@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
-import type { Context } from "hono";
+import type { Context, Next } from "hono";
 import { apiKeyRoutes } from "./api-keys/routes";
 import { billingRoutes } from "./billing/routes";
 import { webhookRoutes } from "./billing/webhook";
@@ -102,7 +102,8 @@ export function createApp(options: AppOptions = {}) {
       },
     }),
   );
-  const limitBody = createMiddleware<AppEnv>(async (c, next) => {
+  // A plain function, not an async middleware: the common case adds no suspension of its own.
+  const limitBody = (c: Context<AppEnv>, next: Next) => {
     const maxBytes = c.get("config").MAX_BODY_BYTES;
     // A declared length decides at once, as in Hono's bodyLimit, without touching the body
     // stream; a chunked body is counted as it streams.
@@ -112,7 +113,7 @@ export function createApp(options: AppOptions = {}) {
       return next();
     }
     return countedLimitOf(c.get("config"))(c, next);
-  });
+  };
   // REST routes take the limit after auth and rate limiting (below), so a 413 carries X-RateLimit-* too.
   const limitedInV1 = (path: string) => (path === "/v1" || path.startsWith("/v1/")) && !path.startsWith("/v1/billing/webhook");
   // GET and HEAD carry no body; skipping them saves the limiter's stream checks on the hottest routes.

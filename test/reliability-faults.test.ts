@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDatabase } from "../src/db/client";
 import { rebuildRecord } from "../src/deployments/publish";
 import { loadRecord } from "../src/deployments/record-loader";
+import { systemClock } from "../src/services";
 import { DEPLOYMENT_RECORD_TTL_SECONDS } from "../src/deployments/record-store";
 import { newUser } from "./helpers/auth";
 import { MCP_HEADERS, createDeployment, initializeBody } from "./helpers/deployments";
@@ -53,6 +54,6 @@ describe("faults: KV deployment records", () => {
     } as unknown as KVNamespace;
     expect(await rebuildRecord(db, slowKv, dep.deploymentId, new Date())).toBeNull();
     expect(await env.KV.get(key)).toBeNull();
-    expect(await loadRecord(() => db, env.KV, dep.deploymentId, new Date())).toBeNull();
+    expect(await loadRecord(() => db, env.KV, dep.deploymentId, systemClock)).toBeNull();
   });
 });

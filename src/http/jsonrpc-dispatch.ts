@@ -9,8 +9,9 @@ import { issueText, issuesOf } from "./validate";
  * becomes its JSON-RPC error, anything else -32603 without its text.
  */
 export interface RpcMethod<P extends z.ZodType, C> {
-  params: P;
-  handler: (params: z.infer<P>, ctx: C) => Promise<unknown>;
+  /** null: any by-name params pass as they are (framing has already made them an object). */
+  params: P | null;
+  handler: (params: z.infer<P>, ctx: C) => Promise<unknown> | unknown;
 }
 
 export type MethodTable<C> = Record<string, RpcMethod<z.ZodType, C>>;
@@ -18,6 +19,14 @@ export type MethodTable<C> = Record<string, RpcMethod<z.ZodType, C>>;
 /** Declares a method with typed params; the dispatcher validates before calling it. */
 export const method = <P extends z.ZodType, C>(params: P, handler: (params: z.infer<P>, ctx: C) => Promise<unknown>) =>
   ({ params, handler }) as unknown as RpcMethod<z.ZodType, C>;
+
+/**
+ * A method that takes any by-name params (MCP methods with none, or that check their own, with
+ * answers a static schema cannot give). No schema runs: a zod object parse costs as much as the
+ * rest of a cached MCP answer's logic, for nothing framing has not already checked.
+ */
+export const openMethod = <C>(handler: (params: Record<string, unknown>, ctx: C) => Promise<unknown> | unknown) =>
+  ({ params: null, handler }) as unknown as RpcMethod<z.ZodType, C>;
 
 export type RpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | ErrorObject;
 
@@ -58,15 +67,19 @@ export async function dispatchRequest<C>(
   if (Array.isArray(request.params)) {
     return framedError(detail, id, JSONRPC.INVALID_PARAMS, "Invalid params", "params must be an object (by-name parameters)");
   }
-  const parsed = entry.params.safeParse(request.params ?? {});
-  if (!parsed.success) {
-    const issues = issuesOf(parsed.error);
-    return detail === "data"
-      ? jsonRpcError(id, JSONRPC.INVALID_PARAMS, "Invalid params", { issues })
-      : jsonRpcError(id, JSONRPC.INVALID_PARAMS, issueText(issues));
+  let params: unknown = request.params ?? {};
+  if (entry.params !== null) {
+    const parsed = entry.params.safeParse(params);
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error);
+      return detail === "data"
+        ? jsonRpcError(id, JSONRPC.INVALID_PARAMS, "Invalid params", { issues })
+        : jsonRpcError(id, JSONRPC.INVALID_PARAMS, issueText(issues));
+    }
+    params = parsed.data;
   }
   try {
-    return { jsonrpc: "2.0", id, result: await entry.handler(parsed.data, ctx) };
+    return { jsonrpc: "2.0", id, result: await entry.handler(params, ctx) };
   } catch (err) {
     if (err instanceof RpcError) return jsonRpcError(id, err.code, err.message, err.data);
     options.onInternal(err);
@@ -74,8 +87,12 @@ export async function dispatchRequest<C>(
   }
 }
 
-/** One framed message: a response, or null for what is not answered (notifications, replies). */
-async function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | null> {
+/**
+ * One framed message: a response, or null for what is not answered (notifications, replies).
+ * Not itself async: a request's answer is dispatchRequest's own promise (each async layer costs
+ * a suspension on the hot path).
+ */
+function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | null> | RpcResponse | null {
   const requestOptions = { detail: options.rules.detail, onInternal: options.onInternal };
   switch (message.kind) {
     case "invalid":
@@ -83,8 +100,7 @@ async function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C,
     case "reply":
       return null;
     case "notification":
-      if (options.runNotifications) await dispatchRequest({ id: null, ...message }, table, ctx, requestOptions);
-      return null;
+      return options.runNotifications ? dispatchRequest({ id: null, ...message }, table, ctx, requestOptions).then(() => null) : null;
     case "request":
       return dispatchRequest(message, table, ctx, requestOptions);
   }
@@ -94,11 +110,15 @@ async function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C,
  * A whole body: one response, an array of them (a batch, in order: executed one after the
  * other, so a batch like [run, status] behaves as written), or null when nothing is answered.
  */
-export async function answerBody<C>(body: Body, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | RpcResponse[] | null> {
+export function answerBody<C>(body: Body, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | RpcResponse[] | null> | RpcResponse | RpcResponse[] | null {
   if (body.kind === "refused") return refusedBody(options.rules, body);
   if (body.kind === "single") return answerMessage(body.message, table, ctx, options);
+  return answerBatch(body.messages, table, ctx, options);
+}
+
+async function answerBatch<C>(messages: Message[], table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse[] | null> {
   const responses: RpcResponse[] = [];
-  for (const message of body.messages) {
+  for (const message of messages) {
     const response = await answerMessage(message, table, ctx, options);
     if (response) responses.push(response);
   }

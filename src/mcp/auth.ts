@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { DeploymentRecord } from "../deployments/record";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
+import type { MaybePromise } from "../maybe-promise";
 import { identifyMcpCaller } from "../oauth/mcp-access";
 
 /** Who is asking (a user id, or nobody on an anonymous deployment) and the deployment they may use. */
@@ -20,12 +21,16 @@ export interface McpCaller {
  * A 401 tells an unauthenticated caller only that the id needs a credential; ids are 16 random
  * base62 characters, so that cannot be used to find deployments.
  */
-export async function admitCaller(c: Context<AppEnv>, deploymentId: string, record: DeploymentRecord | null): Promise<McpCaller> {
+export function admitCaller(c: Context<AppEnv>, deploymentId: string, record: DeploymentRecord | null): MaybePromise<McpCaller> {
   if (!record) throw notFound("Deployment", deploymentId);
   if (record.allowAnonymous) {
     assertActive(record);
     return { userId: null, record };
   }
+  return admitOwner(c, deploymentId, record);
+}
+
+async function admitOwner(c: Context<AppEnv>, deploymentId: string, record: DeploymentRecord): Promise<McpCaller> {
   // The one credential check: header token / API key, or this deployment's OAuth access token.
   const userId = await identifyMcpCaller(c, record);
   if (userId !== record.ownerId) throw notFound("Deployment", deploymentId);

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { DeploymentRecord } from "../deployments/record";
 import type { AppEnv } from "../env";
-import { method, type MethodTable } from "../http/jsonrpc-dispatch";
+import { method, openMethod, type MethodTable } from "../http/jsonrpc-dispatch";
 import type { Adapter } from "../manifest/schema";
 import type { McpCaller } from "./auth";
 import { RUN_TOOL_LISTING, callRunTool, ownerContext, runTool } from "./run-tools";
@@ -38,10 +38,10 @@ const params = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
  * owner's run tools add their D1/Durable Object work). Each era's table adds its own.
  */
 export const SHARED_METHODS: MethodTable<McpContext> = {
-  "prompts/list": method(params({}), async (_p, { record }) => listPrompts(record)),
+  "prompts/list": openMethod((_p, { record }) => listPrompts(record)),
   // Its checks answer with the prompt names available, which a static schema cannot know.
-  "prompts/get": method(params({}), async (p, { record, adapter }) => getPrompt(record, adapter, p)),
-  "tools/list": method(params({}), async (_p, { record, owner }) => {
+  "prompts/get": openMethod((p, { record, adapter }) => getPrompt(record, adapter, p)),
+  "tools/list": openMethod(async (_p, { record, owner }) => {
     const { tools } = listTools(record);
     return { tools: (await owner()) ? [...tools, ...RUN_TOOL_LISTING] : tools };
   }),
@@ -52,7 +52,7 @@ export const SHARED_METHODS: MethodTable<McpContext> = {
     // Without the owner's credential the run tools do not exist: "Unknown tool", like any other name.
     return callDeploymentTool(ctx.record, ctx.adapter, p.name, p.arguments);
   }),
-  "resources/list": method(params({}), async (_p, { record }) => listResources(record)),
-  "resources/templates/list": method(params({}), async () => ({ resourceTemplates: [] })),
+  "resources/list": openMethod((_p, { record }) => listResources(record)),
+  "resources/templates/list": openMethod(() => ({ resourceTemplates: [] })),
   "resources/read": method(params({ uri: z.string({ error: "resources/read needs params.uri" }) }), async (p, { record }) => readResource(record, p.uri)),
 };

@@ -10,6 +10,7 @@ import { ALL_PROTOCOL_VERSIONS, RpcError, isSupportedVersion, mcpRules, rpcError
 import { serveLegacy } from "./serve-legacy";
 import { serveModern } from "./serve-modern";
 import { dbOf } from "../db/session";
+import { isPromise } from "../maybe-promise";
 
 const DEPLOYMENT_ID = /^dep_[A-Za-z0-9]{1,64}$/;
 
@@ -59,7 +60,10 @@ async function handlePost(c: Context<AppEnv>) {
 
   const deploymentId = c.req.param("deploymentId") ?? "";
   if (!DEPLOYMENT_ID.test(deploymentId)) throw notFound("Deployment", deploymentId);
-  const caller = await admitCaller(c, deploymentId, await loadRecord(() => dbOf(c), c.env.KV, deploymentId, c.get("clock").now()));
+  // Served from the isolate's caches, a request goes on without suspending (src/maybe-promise.ts).
+  const loaded = loadRecord(() => dbOf(c), c.env.KV, deploymentId, c.get("clock"));
+  const admitted = admitCaller(c, deploymentId, isPromise(loaded) ? await loaded : loaded);
+  const caller = isPromise(admitted) ? await admitted : admitted;
 
   // A modern body is one message (its rules take no batch).
   if (!modern || parsed.kind !== "single") return serveLegacy(c, caller, parsed, rules);
@@ -72,7 +76,7 @@ async function handlePost(c: Context<AppEnv>) {
  * revision and the initialize-era ones. Both `/mcp/x` and `/mcp/x/` answer directly (Codex
  * fails on a redirect). No server stream: GET and DELETE 405.
  */
-const handle = async (c: Context<AppEnv>) => {
+const handle = (c: Context<AppEnv>) => {
   const refused = rebindingRefusal(c.get("config"), c.req.raw);
   if (refused) return c.json(refused.body, refused.status);
   if (c.req.method !== "POST") {

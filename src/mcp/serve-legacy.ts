@@ -5,13 +5,14 @@ import type { AppEnv } from "../env";
 import type { McpCaller } from "./auth";
 import { ApiError } from "../errors";
 import { z } from "zod";
-import { answerBody, method, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
+import { answerBody, method, openMethod, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
 import type { Body, FramingRules } from "../http/jsonrpc-framing";
 import type { Adapter } from "../manifest/schema";
 import { adapterOverride, instructionsFor, serveAdapter, wantedAdapter } from "./adapter";
 import { SERVER_CAPABILITIES, SERVER_INFO, SHARED_METHODS, mcpContext, type McpContext } from "./dispatch";
 import { DEFAULT_ADAPTER, negotiateVersion } from "./protocol";
-import { signSession, verifySession } from "./session";
+import { signSession, verifySession, type McpSession } from "./session";
+import { isPromise, type MaybePromise } from "../maybe-promise";
 import { dbOf } from "../db/session";
 
 /**
@@ -20,17 +21,21 @@ import { dbOf } from "../db/session";
  */
 const SESSION_HEADER = "Mcp-Session-Id";
 
-async function adapterForRequest(c: Context<AppEnv>, record: DeploymentRecord): Promise<Adapter> {
+function adapterForRequest(c: Context<AppEnv>, record: DeploymentRecord): MaybePromise<Adapter> {
   const sessionId = c.req.header(SESSION_HEADER);
   if (sessionId !== undefined) {
-    const session = await verifySession(c.get("config"), sessionId, record.deploymentId);
-    // 404 tells the client to send a fresh initialize (spec: unknown or terminated session).
-    if (!session) throw new ApiError("NOT_FOUND", "Unknown MCP session; send a new initialize request");
-    // An adapter disabled since the session began falls back like a new connection would.
-    return serveAdapter(record, session.adapter).adapter;
+    const session = verifySession(c.get("config"), sessionId, record.deploymentId);
+    return isPromise(session) ? session.then((s) => sessionAdapter(record, s)) : sessionAdapter(record, session);
   }
   // Clients that skip sessions (curl, stateless gateways) get the override or the default.
   return serveAdapter(record, adapterOverride(c)).adapter;
+}
+
+function sessionAdapter(record: DeploymentRecord, session: McpSession | null): Adapter {
+  // 404 tells the client to send a fresh initialize (spec: unknown or terminated session).
+  if (!session) throw new ApiError("NOT_FOUND", "Unknown MCP session; send a new initialize request");
+  // An adapter disabled since the session began falls back like a new connection would.
+  return serveAdapter(record, session.adapter).adapter;
 }
 
 const initializeParams = z.looseObject({
@@ -57,7 +62,7 @@ async function initialize(p: z.infer<typeof initializeParams>, { c, record }: Mc
 const LEGACY_METHODS: MethodTable<McpContext> = {
   ...SHARED_METHODS,
   initialize: method(initializeParams, initialize),
-  ping: method(z.looseObject({}), async () => ({})),
+  ping: openMethod(() => ({})),
 };
 
 
@@ -70,7 +75,9 @@ export async function serveLegacy(c: Context<AppEnv>, caller: McpCaller, body: B
   const { record } = caller;
   const isInitialize = body.kind === "single" && body.message.kind === "request" && body.message.method === "initialize";
   // initialize picks its own adapter (a stale session id on it is no reason for a 404).
-  const adapter = isInitialize ? DEFAULT_ADAPTER : await adapterForRequest(c, record);
-  const answer = await answerBody(body, LEGACY_METHODS, mcpContext(c, caller, adapter), { rules, onInternal: rethrow, runNotifications: false });
+  const found = isInitialize ? DEFAULT_ADAPTER : adapterForRequest(c, record);
+  const adapter = isPromise(found) ? await found : found;
+  const answered = answerBody(body, LEGACY_METHODS, mcpContext(c, caller, adapter), { rules, onInternal: rethrow, runNotifications: false });
+  const answer = isPromise(answered) ? await answered : answered;
   return answer === null ? c.body(null, 202) : c.json(answer);
 }

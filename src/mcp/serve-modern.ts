@@ -1,7 +1,6 @@
 import type { Context } from "hono";
-import { z } from "zod";
 import type { AppEnv } from "../env";
-import { dispatchRequest, method, methodNotFound, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
+import { dispatchRequest, methodNotFound, openMethod, rethrow, type MethodTable } from "../http/jsonrpc-dispatch";
 import { instructionsFor, serveAdapter, wantedAdapter, type ServedAdapter } from "./adapter";
 import type { McpCaller } from "./auth";
 import { countModernConnection } from "./connection";
@@ -15,7 +14,7 @@ type ModernContext = McpContext & { served: ServedAdapter };
 /** What a modern client may call here; anything else is HTTP 404 + -32601. */
 const MODERN_METHODS: MethodTable<ModernContext> = {
   ...SHARED_METHODS,
-  "server/discover": method(z.looseObject({}), async (_p, { record, served }) =>
+  "server/discover": openMethod((_p, { record, served }) =>
     discoverResult(ALL_PROTOCOL_VERSIONS, SERVER_CAPABILITIES, SERVER_INFO, instructionsFor(record, served)),
   ),
 };

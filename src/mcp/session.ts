@@ -1,6 +1,7 @@
 import { base64url } from "jose";
 import { derivedOnce, rememberBounded, type Config } from "../env";
 import { ApiError } from "../errors";
+import type { MaybePromise } from "../maybe-promise";
 import { ADAPTERS, type Adapter } from "../manifest/schema";
 
 /**
@@ -50,11 +51,15 @@ export async function signSession(config: Config, session: McpSession, now: Date
   return `${payload}.${base64url.encode(new Uint8Array(signature))}`;
 }
 
-/** null for anything not signed by us for this deployment (the caller answers 404). */
-export async function verifySession(config: Config, sessionId: string, deploymentId: string): Promise<McpSession | null> {
-  const { secrets, verified } = sessionSecretsOf(config);
-  const known = verified.get(sessionId);
+/** null for anything not signed by us for this deployment (the caller answers 404); at once for an id verified before. */
+export function verifySession(config: Config, sessionId: string, deploymentId: string): MaybePromise<McpSession | null> {
+  const known = sessionSecretsOf(config).verified.get(sessionId);
   if (known) return known.deploymentId === deploymentId ? known : null;
+  return checkSignature(config, sessionId, deploymentId);
+}
+
+async function checkSignature(config: Config, sessionId: string, deploymentId: string): Promise<McpSession | null> {
+  const { secrets, verified } = sessionSecretsOf(config);
   const parts = sessionId.split(".");
   if (parts.length !== 5 || parts[0] !== VERSION) return null;
   const [, adapter, sessionDeployment, , signature] = parts as [string, string, string, string, string];

@@ -74,10 +74,10 @@ function promptArguments(params: Record<string, unknown>): Record<string, unknow
 }
 
 export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
-  const available = record.workflows.map((w) => w.promptName);
-  if (typeof params.name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get needs params.name", { available });
+  const available = () => ({ available: record.workflows.map((w) => w.promptName) });
+  if (typeof params.name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get needs params.name", available());
   const index = findWorkflow(record, params.name);
-  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${params.name}'`, { available });
+  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${params.name}'`, available());
   const w = record.workflows[index]!;
   const args = promptArguments(params);
   return {

@@ -43,7 +43,7 @@ const redirect = (location: string, headers: Headers = new Headers()) => {
 };
 
 async function deploymentRecord(c: Context<AppEnv>, deploymentId: string): Promise<DeploymentRecord | null> {
-  return DEPLOYMENT_ID.test(deploymentId) ? loadRecord(() => dbOf(c), c.env.KV, deploymentId, c.get("clock").now()) : null;
+  return DEPLOYMENT_ID.test(deploymentId) ? loadRecord(() => dbOf(c), c.env.KV, deploymentId, c.get("clock")) : null;
 }
 
 /** Discovery, registration and tokens belong to the library (RFC 8414, RFC 7591, OAuth 2.1). */
