@@ -22,6 +22,14 @@ export function randomToken(length: number): string {
   return out.join("");
 }
 
+/** Lowercase hex of bytes: digests, signatures, random ids. */
+export const hexOf = (bytes: ArrayBuffer | Uint8Array): string => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** SHA-256 of UTF-8 text, in lowercase hex. */
+export async function sha256Hex(text: string): Promise<string> {
+  return hexOf(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
 export const systemClock: Clock = { now: () => new Date() };
 
 export const randomIds: IdGenerator = { create: (prefix) => `${prefix}_${randomToken(16)}` };

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, or, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { apiKeys, users, type UserRow } from "../db/schema";
-import { randomToken } from "../services";
+import { randomToken, sha256Hex } from "../services";
 
 export const API_KEY_PREFIX = "hk_";
 const DISPLAY_PREFIX_LENGTH = 11; // "hk_" + 8 characters: enough to recognise a key, useless to guess it
@@ -9,8 +9,7 @@ const DISPLAY_PREFIX_LENGTH = 11; // "hk_" + 8 characters: enough to recognise a
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(key);
 }
 
 export async function createApiKey(db: Database, userId: string, name: string, id: string, now: Date) {

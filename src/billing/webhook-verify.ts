@@ -1,15 +1,12 @@
 import type Stripe from "stripe";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
+import { hexOf } from "../services";
 
 /** Stripe's default: a signature older than this is a replay. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const encoder = new TextEncoder();
-
-function hexOf(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Same length and same characters, without stopping at the first difference. */
 function constantTimeEqual(a: string, b: string): boolean {

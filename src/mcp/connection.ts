@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { rememberBounded } from "../env";
+import { sha256Hex } from "../services";
 import { mcpClientHours } from "../db/schema";
 import type { DeploymentRecord } from "../deployments/record";
 import { countConnection } from "../deployments/usage";
@@ -33,10 +34,6 @@ export interface ModernConnection {
   upgradeUrl?: string;
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 const COUNTED_ENTRIES = 4096;
 const countedHere = new Map<string, true>();

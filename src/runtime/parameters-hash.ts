@@ -1,3 +1,4 @@
+import { sha256Hex } from "../services";
 import { canonicalJson } from "../workflows/service";
 
 /**
@@ -6,6 +7,5 @@ import { canonicalJson } from "../workflows/service";
  * strings as ECMAScript's JSON.stringify does, which is what JCS specifies for JSON values.
  */
 export async function parametersHash(parameters: Record<string, unknown>): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(parameters)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(canonicalJson(parameters));
 }

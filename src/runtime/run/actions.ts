@@ -1,3 +1,4 @@
+import { hexOf } from "../../services";
 import { renderInstructions } from "../executors";
 import { isTerminal, type ActionRecord, type PlannedAction, type RunState, type StepInput, type StepRecord } from "../types";
 import { completeStep, endAttempt, failStep, inputsOf, retryDelayMs } from "./act";
@@ -28,7 +29,7 @@ export interface ActionView {
 
 /** The action id names its run, so a report finds the run's object without an index lookup. */
 export function newActionId(runId: string): string {
-  const random = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const random = hexOf(crypto.getRandomValues(new Uint8Array(8)));
   return `act_${runId}_${random}`;
 }
 
