@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { MaybePromise } from "../maybe-promise";
 import { JSONRPC, RpcError, jsonRpcError } from "./jsonrpc";
 import { framedError, invalidRequest, refusedBody, type Body, type ErrorObject, type FramingRules, type JsonRpcId, type Message } from "./jsonrpc-framing";
 import { issueText, issuesOf } from "./validate";
@@ -11,7 +12,7 @@ import { issueText, issuesOf } from "./validate";
 export interface RpcMethod<P extends z.ZodType, C> {
   /** null: any by-name params pass as they are (framing has already made them an object). */
   params: P | null;
-  handler: (params: z.infer<P>, ctx: C) => Promise<unknown> | unknown;
+  handler: (params: z.infer<P>, ctx: C) => MaybePromise<unknown>;
 }
 
 export type MethodTable<C> = Record<string, RpcMethod<z.ZodType, C>>;
@@ -25,7 +26,7 @@ export const method = <P extends z.ZodType, C>(params: P, handler: (params: z.in
  * answers a static schema cannot give). No schema runs: a zod object parse costs as much as the
  * rest of a cached MCP answer's logic, for nothing framing has not already checked.
  */
-export const openMethod = <C>(handler: (params: Record<string, unknown>, ctx: C) => Promise<unknown> | unknown) =>
+export const openMethod = <C>(handler: (params: Record<string, unknown>, ctx: C) => MaybePromise<unknown>) =>
   ({ params: null, handler }) as unknown as RpcMethod<z.ZodType, C>;
 
 export type RpcResponse = { jsonrpc: "2.0"; id: JsonRpcId; result: unknown } | ErrorObject;
@@ -92,7 +93,7 @@ export async function dispatchRequest<C>(
  * Not itself async: a request's answer is dispatchRequest's own promise (each async layer costs
  * a suspension on the hot path).
  */
-function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | null> | RpcResponse | null {
+function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, options: DispatchOptions): MaybePromise<RpcResponse | null> {
   const requestOptions = { detail: options.rules.detail, onInternal: options.onInternal };
   switch (message.kind) {
     case "invalid":
@@ -110,7 +111,7 @@ function answerMessage<C>(message: Message, table: MethodTable<C>, ctx: C, optio
  * A whole body: one response, an array of them (a batch, in order: executed one after the
  * other, so a batch like [run, status] behaves as written), or null when nothing is answered.
  */
-export function answerBody<C>(body: Body, table: MethodTable<C>, ctx: C, options: DispatchOptions): Promise<RpcResponse | RpcResponse[] | null> | RpcResponse | RpcResponse[] | null {
+export function answerBody<C>(body: Body, table: MethodTable<C>, ctx: C, options: DispatchOptions): MaybePromise<RpcResponse | RpcResponse[] | null> {
   if (body.kind === "refused") return refusedBody(options.rules, body);
   if (body.kind === "single") return answerMessage(body.message, table, ctx, options);
   return answerBatch(body.messages, table, ctx, options);

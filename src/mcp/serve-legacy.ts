@@ -77,7 +77,6 @@ export async function serveLegacy(c: Context<AppEnv>, caller: McpCaller, body: B
   // initialize picks its own adapter (a stale session id on it is no reason for a 404).
   const found = isInitialize ? DEFAULT_ADAPTER : adapterForRequest(c, record);
   const adapter = isPromise(found) ? await found : found;
-  const answered = answerBody(body, LEGACY_METHODS, mcpContext(c, caller, adapter), { rules, onInternal: rethrow, runNotifications: false });
-  const answer = isPromise(answered) ? await answered : answered;
+  const answer = await answerBody(body, LEGACY_METHODS, mcpContext(c, caller, adapter), { rules, onInternal: rethrow, runNotifications: false });
   return answer === null ? c.body(null, 202) : c.json(answer);
 }

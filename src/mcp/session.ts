@@ -53,13 +53,13 @@ export async function signSession(config: Config, session: McpSession, now: Date
 
 /** null for anything not signed by us for this deployment (the caller answers 404); at once for an id verified before. */
 export function verifySession(config: Config, sessionId: string, deploymentId: string): MaybePromise<McpSession | null> {
-  const known = sessionSecretsOf(config).verified.get(sessionId);
+  const held = sessionSecretsOf(config);
+  const known = held.verified.get(sessionId);
   if (known) return known.deploymentId === deploymentId ? known : null;
-  return checkSignature(config, sessionId, deploymentId);
+  return checkSignature(held, sessionId, deploymentId);
 }
 
-async function checkSignature(config: Config, sessionId: string, deploymentId: string): Promise<McpSession | null> {
-  const { secrets, verified } = sessionSecretsOf(config);
+async function checkSignature({ secrets, verified }: ReturnType<typeof sessionSecretsOf>, sessionId: string, deploymentId: string): Promise<McpSession | null> {
   const parts = sessionId.split(".");
   if (parts.length !== 5 || parts[0] !== VERSION) return null;
   const [, adapter, sessionDeployment, , signature] = parts as [string, string, string, string, string];

@@ -73,11 +73,13 @@ function promptArguments(params: Record<string, unknown>): Record<string, unknow
   return args;
 }
 
+/** The data of a prompts/get refusal: the prompt names there are (built only for a refusal). */
+const availablePrompts = (record: DeploymentRecord) => ({ available: record.workflows.map((w) => w.promptName) });
+
 export function getPrompt(record: DeploymentRecord, adapter: Adapter, params: Record<string, unknown>) {
-  const available = () => ({ available: record.workflows.map((w) => w.promptName) });
-  if (typeof params.name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get needs params.name", available());
+  if (typeof params.name !== "string") throw new RpcError(JSONRPC.INVALID_PARAMS, "prompts/get needs params.name", availablePrompts(record));
   const index = findWorkflow(record, params.name);
-  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${params.name}'`, available());
+  if (index < 0) throw new RpcError(JSONRPC.INVALID_PARAMS, `Unknown prompt '${params.name}'`, availablePrompts(record));
   const w = record.workflows[index]!;
   const args = promptArguments(params);
   return {
